@@ -1,0 +1,41 @@
+# Hembas – the two commands of the README, and the longer jobs.
+#   make demo   run the whole box on this machine with embedded defaults
+#   make test   run the whole test suite (what CI runs)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DATA   ?= var
+export HEMBAS_DATA := $(abspath $(DATA))
+export ESCPOS_CAPABILITIES_PICKLE_DIR := $(abspath $(VENV))/escpos-cache
+export GPIOZERO_PIN_FACTORY ?= mock
+
+.PHONY: demo test install install-test system-test-deps bench faults image image-test clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+demo: install
+	$(BIN)/hembas demo-plan --import --if-needed
+	$(BIN)/hembas serve --host 127.0.0.1 --port 8080
+
+system-test-deps:
+	sh tests/install-system-deps.sh
+
+test: install-test system-test-deps
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) *.egg-info

@@ -1,0 +1,5 @@
+"""Subcommands of this part of Hembas (see sync/cli.py)."""
+
+
+def register(subparsers):
+    """No subcommands yet."""

@@ -1,0 +1,127 @@
+"""Configuration: embedded defaults, one TOML file, environment overrides.
+
+Every setting has a default here, so a fresh checkout runs with no file at
+all.  The file is ``hembas.toml`` in the data folder unless ``--config`` (or
+``HEMBAS_CONFIG``) names another; ``HEMBAS_<SECTION>_<KEY>`` overrides one
+value, e.g. ``HEMBAS_PRINTER_BACKEND=network``.  docs/configuration.md lists
+every key; a test keeps the two in step.
+
+The configuration is passed to whoever needs it; nothing reads a global.
+"""
+
+import copy
+import os
+import tomllib
+from pathlib import Path
+
+from .errors import ConfigError
+
+DEFAULTS = {
+    "team": {
+        "id": "",                   # the team this box mirrors; empty = accept the first plan's team
+    },
+    "plan": {
+        "retention_days": 7,        # visits older than this leave the mirror at the next import
+        "stale_after_hours": 24,    # the freshness line turns red after this
+    },
+    "clock": {
+        "timezone": "Europe/Stockholm",
+    },
+    "web": {
+        "host": "127.0.0.1",
+        "port": 8080,
+        "threads": 6,               # waitress worker threads
+        "session_hours": 12,        # a sign-in lasts one shift
+        "secure_cookies": False,    # true when served over TLS
+    },
+    "printer": {
+        "backend": "preview",       # preview, usb, serial, network, file
+        "profile": "TM-T20II",
+        "columns": 48,              # 32 for 58 mm paper, 42 or 48 for 80 mm
+        "print_entry": False,       # door codes on paper get lost: off by default
+        "print_times": False,       # trust-based teams: tasks, not minutes
+        "usb_vendor": 0,
+        "usb_product": 0,
+        "serial_port": "/dev/ttyUSB0",
+        "serial_baudrate": 19200,
+        "serial_flow": "none",      # none, rtscts, xonxoff
+        "host": "",
+        "port": 9100,
+        "device": "/dev/usb/lp0",
+        "timeout_seconds": 5,
+    },
+    "gpio": {
+        "pin_factory": "",          # "" = gpiozero's choice (lgpio on a Pi), "mock" on a laptop
+        "button": 17,
+        "led_green": 22,
+        "led_yellow": 23,
+        "led_red": 24,
+        "buzzer": 0,                # 0 = no buzzer
+        "long_press_seconds": 3.0,
+    },
+    "hub": {
+        "url": "",                  # empty = no network sync
+        "public_key": "",           # hub's Ed25519 signing key, base64
+        "poll_minutes": 10,
+        "timeout_seconds": 10,
+    },
+}
+
+
+class Config:
+    """Settings by section: ``config["printer"]["backend"]``."""
+
+    def __init__(self, values, *, data_dir, path=None):
+        self._values = values
+        self.data_dir = Path(data_dir)
+        self.path = path
+
+    def __getitem__(self, section):
+        return self._values[section]
+
+    def as_dict(self):
+        return copy.deepcopy(self._values)
+
+
+def load_config(data_dir=None, path=None, environ=None):
+    """Build the configuration for *data_dir* (default ``$HEMBAS_DATA`` or ``./var``)."""
+    environ = os.environ if environ is None else environ
+    data_dir = Path(data_dir or environ.get("HEMBAS_DATA") or "var")
+    path = Path(path or environ.get("HEMBAS_CONFIG") or data_dir / "hembas.toml")
+    values = copy.deepcopy(DEFAULTS)
+    if path.exists():
+        try:
+            text = path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
+            _merge(values, tomllib.loads(text), str(path))
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{path}: {exc}") from None
+    for name, raw in environ.items():
+        if name.startswith("HEMBAS_") and name.count("_") >= 2:
+            section, _, key = name[len("HEMBAS_"):].lower().partition("_")
+            if section in values and key in values[section]:
+                values[section][key] = _coerce(raw, values[section][key], name)
+    return Config(values, data_dir=data_dir, path=path if path.exists() else None)
+
+
+def _merge(values, loaded, where):
+    for section, settings in loaded.items():
+        if section not in values or not isinstance(settings, dict):
+            raise ConfigError(f"{where}: okänd sektion [{section}]")
+        for key, value in settings.items():
+            if key not in values[section]:
+                raise ConfigError(f"{where}: okänd inställning {section}.{key}")
+            default = values[section][key]
+            if type(value) is not type(default) and not (isinstance(default, float) and isinstance(value, int)):
+                raise ConfigError(f"{where}: {section}.{key} ska vara {type(default).__name__}")
+            values[section][key] = value
+
+
+def _coerce(raw, default, name):
+    try:
+        if isinstance(default, bool):
+            if raw.lower() not in ("1", "0", "true", "false", "yes", "no"):
+                raise ValueError(raw)
+            return raw.lower() in ("1", "true", "yes")
+        return type(default)(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: ogiltigt värde {raw!r}") from None

@@ -1,0 +1,62 @@
+"""One date as the team actually works it: the plan plus today's local changes.
+
+The plan says who visits whom; at the morning meeting the team moves visits
+when someone is sick.  Those moves are ``reassign`` records (see
+:mod:`sync.records`); this module applies them, so the Idag page, the team's
+day and the printed run-sheets all show the same thing::
+
+    day = team_day(plan, records, date)
+    day.route("s2")        # s2's visits in route order, moves applied
+    day.unassigned()       # visits nobody has
+"""
+
+import dataclasses
+
+from .records import without_corrected
+
+
+@dataclasses.dataclass(frozen=True)
+class TeamDay:
+    date: object
+    visits: tuple  # sync.plan.Visit with staff_ids as they stand after moves
+    moved: frozenset  # ids of visits whose staff were changed locally
+
+    def route(self, staff_id):
+        """One staff member's visits, in route order."""
+        return tuple(v for v in self.visits if staff_id in v.staff_ids)
+
+    def unassigned(self):
+        return tuple(v for v in self.visits if not v.staff_ids)
+
+    def staff_ids(self):
+        """Everyone with at least one visit this day, in first-appearance order."""
+        seen = {}
+        for visit in self.visits:
+            for staff_id in visit.staff_ids:
+                seen.setdefault(staff_id, None)
+        return list(seen)
+
+
+def team_day(plan, records, date):
+    """The effective :class:`TeamDay` for *date* (empty if the plan lacks it)."""
+    moves = {}
+    for rec in without_corrected(records.find(kind="reassign", date=date)):
+        if plan.visit(rec["visit_id"]) is not None:
+            moves[rec["visit_id"]] = tuple(s for s in rec["body"].get("staff_ids", ()) if s in plan.staff)
+    visits = []
+    for visit in plan.visits_on(date):
+        if visit.id in moves:
+            visit = dataclasses.replace(visit, staff_ids=moves[visit.id])
+        visits.append(visit)
+    visits.sort(key=lambda v: v.route_key())
+    return TeamDay(date=date, visits=tuple(visits), moved=frozenset(moves))
+
+
+def reassign(records, plan, visit, staff_ids, *, author, date):
+    """Record that *visit* is done by *staff_ids* on *date*; returns the record."""
+    unknown = [s for s in staff_ids if s not in plan.staff]
+    if unknown:
+        raise ValueError(f"okänd personal: {', '.join(unknown)}")
+    return records.append("reassign", author=author, plan_version=plan.version, visit_id=visit.id,
+                          client_id=visit.client_id, date=date,
+                          body={"staff_ids": list(staff_ids), "from": list(visit.staff_ids)})

@@ -1,0 +1,100 @@
+"""What staff write at the base: append-only records, kept apart from the plan.
+
+Visit outcomes, notes, deviations, handovers, reassignments — everything that
+used to go on paper — is a record with a UUID, an author, the device time and
+the plan version it was written against.  Records are never changed: a
+correction is a new record whose ``corrects`` names the old one.  A record is
+durable on disk before :meth:`Records.append` returns, so a page may say
+"sparat" the moment it gets the record back::
+
+    records = Records(data_dir)
+    rec = records.append("note", author="s1", plan_version=plan.version,
+                         visit_id="v17", client_id="c03", date=today,
+                         body={"text": "Åt bra idag."})
+    records.find(kind="note", client_id="c03")
+
+Whether the hub has acknowledged a record is kept in a separate table, so
+the records themselves stay untouched.
+"""
+
+import datetime as dt
+import uuid
+
+from .storage import Database
+
+KINDS = ("outcome", "note", "deviation", "handover", "handover_read", "reassign", "reentered")
+
+
+class Records:
+    """The local, append-only record store (``records.json``)."""
+
+    def __init__(self, data_dir):
+        self._db = Database(data_dir / "records.json")
+
+    def append(self, kind, *, author, body, plan_version="", visit_id="", client_id="", date=None,
+               corrects="", device_time=None):
+        """Store one record durably and return it (as stored)."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown record kind {kind!r}")
+        record = {
+            "id": str(uuid.uuid4()),
+            "kind": kind,
+            "author": author,
+            "device_time": (device_time or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds"),
+            "plan_version": plan_version,
+            "visit_id": visit_id,
+            "client_id": client_id,
+            "date": date.isoformat() if date else "",
+            "corrects": corrects,
+            "body": body,
+        }
+        with self._db.transaction() as db:
+            db.table("records").insert(record)
+        return record
+
+    def find(self, *, kind=None, client_id=None, visit_id=None, date=None, since=None):
+        """Records matching every given filter, oldest first.
+
+        *since* compares with ``device_time`` (ISO strings sort as times).
+        """
+        date = date.isoformat() if isinstance(date, dt.date) else date
+        since = since.isoformat() if isinstance(since, dt.datetime) else since
+        rows = self._db.read_all().get("records", {}).values()
+        out = [r for r in rows
+               if (kind is None or r["kind"] == kind or (isinstance(kind, tuple) and r["kind"] in kind))
+               and (client_id is None or r["client_id"] == client_id)
+               and (visit_id is None or r["visit_id"] == visit_id)
+               and (date is None or r["date"] == date)
+               and (since is None or r["device_time"] >= since)]
+        out.sort(key=lambda r: r["device_time"])
+        return out
+
+    def get(self, record_id):
+        """One record by id, or None."""
+        for r in self._db.read_all().get("records", {}).values():
+            if r["id"] == record_id:
+                return r
+        return None
+
+    # -- acknowledgement by the hub (sync) --------------------------------------------
+
+    def unsent(self):
+        """Records the hub has not acknowledged yet, oldest first."""
+        sent = self._sent_ids()
+        return [r for r in self.find() if r["id"] not in sent]
+
+    def mark_sent(self, record_ids, *, at=None):
+        """Remember that the hub acknowledged *record_ids*."""
+        stamp = (at or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
+        with self._db.transaction() as db:
+            known = self._sent_ids()
+            db.table("sent").insert_multiple({"id": i, "at": stamp} for i in record_ids if i not in known)
+
+    def _sent_ids(self):
+        return {row["id"] for row in self._db.read_all().get("sent", {}).values()}
+
+
+def without_corrected(records):
+    """Drop records that a later record corrects: what is true now."""
+    corrected = {r["corrects"] for r in records if r["corrects"]}
+    return [r for r in records if r["id"] not in corrected]

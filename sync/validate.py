@@ -1,0 +1,318 @@
+"""Validation of ``hembas.plan/1`` documents.
+
+:func:`parse_plan` checks *everything* before anything is stored and reports
+every problem with its place, in Swedish, for the coordinator who has to fix
+the export::
+
+    visits[12].client_id: okänd klient "c99"
+
+The limits (sizes, lengths, counts) keep a broken or hostile file from
+exhausting the memory of a small box.  Fields that look like Swedish personal
+identity numbers are refused: the mirror must never hold them.
+"""
+
+import datetime as dt
+import json
+import re
+
+from .errors import PlanInvalid
+from .plan import FORMAT, SHIFTS, Client, Contact, Plan, Staff, Team, Visit, Window
+
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_STAFF = 200
+MAX_CLIENTS = 5_000
+MAX_VISITS = 100_000
+MAX_CONTACTS = 100
+MAX_WINDOW_DAYS = 62
+MAX_PROBLEMS = 200
+
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()\-]{2,24}$")
+TIME_RE = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+# 10 or 12 digits, optional - or + before the last four: ÅÅMMDD-NNNN, ÅÅÅÅMMDDNNNN …
+PERSONNUMMER_RE = re.compile(r"(?<!\d)(?:19|20)?(\d{2})(\d{2})(\d{2})[-+ ]?(\d{4})(?!\d)")
+FORBIDDEN_KEYS = {"personnummer", "pnr", "personal_number", "ssn", "samordningsnummer"}
+
+LIMITS = {  # field name -> longest accepted string
+    "id": 64, "name": 100, "base": 100, "role": 40, "phone": 25, "address": 200,
+    "area": 60, "entry": 500, "relation": 60, "alert": 200, "notes": 2000,
+    "task": 80, "note": 1000,
+}
+
+
+def looks_like_personnummer(text):
+    """True if *text* holds a valid-looking Swedish personal identity number.
+
+    Checks the date part (day + 60 for samordningsnummer) and the Luhn digit,
+    so phone numbers and plain numbers rarely trip it.
+    """
+    for match in PERSONNUMMER_RE.finditer(text):
+        yy, mm, dd, tail = match.groups()
+        day = int(dd) - 60 if int(dd) > 60 else int(dd)
+        if not (1 <= int(mm) <= 12 and 1 <= day <= 31):
+            continue
+        digits = [int(c) for c in yy + mm + dd + tail]
+        total = 0
+        for i, d in enumerate(digits):
+            d = d * 2 if i % 2 == 0 else d
+            total += d - 9 if d > 9 else d
+        if total % 10 == 0:
+            return True
+    return False
+
+
+class _Checker:
+    """Collects problems while walking one document."""
+
+    def __init__(self):
+        self.problems = []
+
+    def fail(self, where, message):
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(f"{where}: {message}")
+
+    def obj(self, value, where, required, optional=()):
+        if not isinstance(value, dict):
+            self.fail(where, "ska vara ett objekt")
+            return None
+        for key in value:
+            if key.lower() in FORBIDDEN_KEYS:
+                self.fail(f"{where}.{key}", "personnummer får inte finnas i planen")
+            elif key not in required and key not in optional:
+                self.fail(f"{where}.{key}", "okänt fält")
+        for key in required:
+            if key not in value:
+                self.fail(f"{where}.{key}", "saknas")
+        return value
+
+    def text(self, value, where, limit_key, *, required=True, pattern=None, sensitive_check=True):
+        if value is None or value == "":
+            if required:
+                self.fail(where, "saknas" if value is None else "får inte vara tom")
+            return ""
+        if not isinstance(value, str):
+            self.fail(where, "ska vara text")
+            return ""
+        value = value.strip()
+        if len(value) > LIMITS[limit_key]:
+            self.fail(where, f"för lång ({len(value)} tecken, högst {LIMITS[limit_key]})")
+            return ""
+        if any(ord(c) < 32 and c not in "\n\t" for c in value):
+            self.fail(where, "innehåller styrtecken")
+            return ""
+        if pattern is not None and not pattern.match(value):
+            self.fail(where, f"ogiltigt värde {json.dumps(value[:40], ensure_ascii=False)}")
+            return ""
+        if sensitive_check and looks_like_personnummer(value):
+            self.fail(where, "ser ut som ett personnummer, som inte får finnas i planen")
+            return ""
+        return value
+
+    def phone(self, value, where, required=False):
+        return self.text(value, where, "phone", required=required, pattern=PHONE_RE, sensitive_check=False)
+
+    def ident(self, value, where):
+        return self.text(value, where, "id", pattern=ID_RE, sensitive_check=False)
+
+    def items(self, value, where, limit, *, required=True):
+        if value is None and not required:
+            return []
+        if not isinstance(value, list):
+            self.fail(where, "ska vara en lista")
+            return []
+        if len(value) > limit:
+            self.fail(where, f"för många ({len(value)}, högst {limit})")
+            return []
+        return value
+
+    def date(self, value, where):
+        if not isinstance(value, str):
+            self.fail(where, "ska vara ett datum ÅÅÅÅ-MM-DD")
+            return None
+        try:
+            return dt.date.fromisoformat(value) if len(value) == 10 else _raise()
+        except ValueError:
+            self.fail(where, f"ogiltigt datum {json.dumps(value[:20], ensure_ascii=False)}")
+            return None
+
+
+def _raise():
+    raise ValueError
+
+
+def load_document(raw):
+    """Parse JSON bytes into a document, refusing oversized or broken input."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise PlanInvalid([f"filen: för stor ({len(raw)} byte, högst {MAX_FILE_BYTES})"])
+    try:
+        text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
+        return json.loads(text)
+    except UnicodeDecodeError:
+        raise PlanInvalid(["filen: är inte UTF-8"]) from None
+    except RecursionError:
+        raise PlanInvalid(["filen: för djupt nästlad"]) from None
+    except ValueError as exc:
+        raise PlanInvalid([f"filen: ogiltig JSON ({exc})"]) from None
+
+
+def parse_plan(document):
+    """Validate *document* completely and return a :class:`Plan`.
+
+    Raises :class:`PlanInvalid` listing every problem found.
+    """
+    c = _Checker()
+    doc = c.obj(document, "plan", ("format", "team", "generated_at", "valid_from", "valid_to",
+                                   "staff", "clients", "visits"), ("contacts",))
+    if doc is None:
+        raise PlanInvalid(c.problems)
+    if doc.get("format") != FORMAT:
+        c.fail("format", f'ska vara "{FORMAT}"')
+    team = _team(c, doc.get("team"))
+    generated_at = _generated_at(c, doc.get("generated_at"))
+    valid_from = c.date(doc.get("valid_from"), "valid_from")
+    valid_to = c.date(doc.get("valid_to"), "valid_to")
+    if valid_from and valid_to:
+        if valid_to < valid_from:
+            c.fail("valid_to", "ligger före valid_from")
+        elif (valid_to - valid_from).days >= MAX_WINDOW_DAYS:
+            c.fail("valid_to", f"planen får gälla högst {MAX_WINDOW_DAYS} dagar")
+    staff = _staff(c, doc.get("staff"))
+    clients = _clients(c, doc.get("clients"))
+    visits = _visits(c, doc.get("visits"), staff, clients, valid_from, valid_to)
+    contacts = tuple(_contact(c, item, f"contacts[{i}]", "relation")
+                     for i, item in enumerate(c.items(doc.get("contacts"), "contacts", MAX_CONTACTS, required=False)))
+    if c.problems:
+        raise PlanInvalid(c.problems)
+    return Plan(team=team, generated_at=generated_at, valid_from=valid_from, valid_to=valid_to,
+                staff=staff, clients=clients, visits=tuple(visits), contacts=contacts, document=document)
+
+
+def _team(c, value):
+    team = c.obj(value, "team", ("id", "name"), ("base",))
+    if team is None:
+        return None
+    return Team(id=c.ident(team.get("id"), "team.id"), name=c.text(team.get("name"), "team.name", "name"),
+                base=c.text(team.get("base"), "team.base", "base", required=False))
+
+
+def _generated_at(c, value):
+    try:
+        stamp = dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        stamp = None
+    if stamp is None or stamp.tzinfo is None:
+        c.fail("generated_at", "ska vara tid enligt ISO 8601 med tidszon, t.ex. 2026-11-27T05:12:00+01:00")
+        return None
+    return stamp
+
+
+def _unique(c, seen, ident, where):
+    if ident and ident in seen:
+        c.fail(where, f'id "{ident}" finns redan')
+        return False
+    seen.add(ident)
+    return bool(ident)
+
+
+def _staff(c, value):
+    staff, seen = {}, set()
+    for i, item in enumerate(c.items(value, "staff", MAX_STAFF)):
+        where = f"staff[{i}]"
+        if c.obj(item, where, ("id", "name", "role"), ("phone",)) is None:
+            continue
+        ident = c.ident(item.get("id"), f"{where}.id")
+        person = Staff(id=ident, name=c.text(item.get("name"), f"{where}.name", "name"),
+                       role=c.text(item.get("role"), f"{where}.role", "role"),
+                       phone=c.phone(item.get("phone"), f"{where}.phone"))
+        if _unique(c, seen, ident, f"{where}.id"):
+            staff[ident] = person
+    return staff
+
+
+def _contact(c, item, where, relation_key):
+    if c.obj(item, where, ("name", "phone"), (relation_key,)) is None:
+        return None
+    return Contact(name=c.text(item.get("name"), f"{where}.name", "name"),
+                   phone=c.phone(item.get("phone"), f"{where}.phone", required=True),
+                   relation=c.text(item.get(relation_key), f"{where}.{relation_key}", "relation", required=False))
+
+
+def _clients(c, value):
+    clients, seen = {}, set()
+    optional = ("area", "entry", "phone", "contacts", "alerts", "notes")
+    for i, item in enumerate(c.items(value, "clients", MAX_CLIENTS)):
+        where = f"clients[{i}]"
+        if c.obj(item, where, ("id", "name", "address"), optional) is None:
+            continue
+        ident = c.ident(item.get("id"), f"{where}.id")
+        contacts = tuple(_contact(c, x, f"{where}.contacts[{j}]", "relation")
+                         for j, x in enumerate(c.items(item.get("contacts"), f"{where}.contacts", 10, required=False)))
+        alerts = tuple(c.text(x, f"{where}.alerts[{j}]", "alert")
+                       for j, x in enumerate(c.items(item.get("alerts"), f"{where}.alerts", 20, required=False)))
+        client = Client(id=ident, name=c.text(item.get("name"), f"{where}.name", "name"),
+                        address=c.text(item.get("address"), f"{where}.address", "address"),
+                        area=c.text(item.get("area"), f"{where}.area", "area", required=False),
+                        entry=c.text(item.get("entry"), f"{where}.entry", "entry", required=False),
+                        phone=c.phone(item.get("phone"), f"{where}.phone"),
+                        contacts=contacts, alerts=alerts,
+                        notes=c.text(item.get("notes"), f"{where}.notes", "notes", required=False))
+        if _unique(c, seen, ident, f"{where}.id"):
+            clients[ident] = client
+    return clients
+
+
+def _window(c, value, where):
+    if value is None:
+        return None
+    if c.obj(value, where, ("start", "end")) is None:
+        return None
+    start = c.text(value.get("start"), f"{where}.start", "id", pattern=TIME_RE, sensitive_check=False)
+    end = c.text(value.get("end"), f"{where}.end", "id", pattern=TIME_RE, sensitive_check=False)
+    if not (start and end):
+        return None
+    if end <= start:
+        c.fail(where, "sluttiden ska ligga efter starttiden")
+        return None
+    return Window(dt.time.fromisoformat(start), dt.time.fromisoformat(end))
+
+
+def _visits(c, value, staff, clients, valid_from, valid_to):
+    visits, seen = [], set()
+    optional = ("window", "staff_ids", "note", "order")
+    for i, item in enumerate(c.items(value, "visits", MAX_VISITS)):
+        where = f"visits[{i}]"
+        if c.obj(item, where, ("id", "client_id", "date", "shift", "tasks"), optional) is None:
+            continue
+        ident = c.ident(item.get("id"), f"{where}.id")
+        client_id = c.ident(item.get("client_id"), f"{where}.client_id")
+        if client_id and client_id not in clients:
+            c.fail(f"{where}.client_id", f'okänd klient "{client_id}"')
+        date = c.date(item.get("date"), f"{where}.date")
+        if date and valid_from and valid_to and not valid_from <= date <= valid_to:
+            c.fail(f"{where}.date", f"{date} ligger utanför planens period")
+        shift = item.get("shift")
+        if shift not in SHIFTS:
+            c.fail(f"{where}.shift", "ska vara dag, kväll eller natt")
+        staff_ids = []
+        for j, sid in enumerate(c.items(item.get("staff_ids"), f"{where}.staff_ids", 3, required=False)):
+            sid = c.ident(sid, f"{where}.staff_ids[{j}]")
+            if sid and sid not in staff:
+                c.fail(f"{where}.staff_ids[{j}]", f'okänd personal "{sid}"')
+            elif sid in staff_ids:
+                c.fail(f"{where}.staff_ids[{j}]", f'"{sid}" står två gånger')
+            staff_ids.append(sid)
+        tasks = [c.text(t, f"{where}.tasks[{j}]", "task")
+                 for j, t in enumerate(c.items(item.get("tasks"), f"{where}.tasks", 20))]
+        if not tasks:
+            c.fail(f"{where}.tasks", "minst en insats behövs")
+        order = item.get("order")
+        if order is not None and (not isinstance(order, int) or isinstance(order, bool) or not 1 <= order <= 999):
+            c.fail(f"{where}.order", "ska vara ett heltal 1–999")
+            order = None
+        visit = Visit(id=ident, client_id=client_id, date=date, shift=shift if shift in SHIFTS else "dag",
+                      staff_ids=tuple(staff_ids), tasks=tuple(tasks),
+                      note=c.text(item.get("note"), f"{where}.note", "note", required=False),
+                      window=_window(c, item.get("window"), f"{where}.window"), order=order)
+        if _unique(c, seen, ident, f"{where}.id"):
+            visits.append(visit)
+    return visits
