@@ -1,0 +1,51 @@
+"""Fixtures shared by every part's tests.
+
+Each part keeps its tests in its own folder (tests/sync, tests/web, …) and
+its own conftest.py there; only what several parts need lives here.
+"""
+
+import os
+
+import pytest
+from hembas_testing import TODAY, fixed_clock
+
+from sync.box import open_box
+from sync.config import load_config
+from sync.demo import demo_plan
+
+# No test may touch real GPIO pins.
+os.environ.setdefault("GPIOZERO_PIN_FACTORY", "mock")
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    path = tmp_path / "var"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def config(data_dir):
+    """Embedded defaults for a fresh data folder; the environment cannot leak in."""
+    return load_config(data_dir, environ={})
+
+
+@pytest.fixture
+def empty_box(config):
+    """A box with no plan, whose clock says 27 Nov 2026 07:30 (plausible)."""
+    box = open_box(config)
+    box.clock = fixed_clock(config.data_dir)
+    return box
+
+
+@pytest.fixture
+def demo_document():
+    """The demo plan from TODAY: 7 staff, 40 clients, 14 days."""
+    return demo_plan(TODAY)
+
+
+@pytest.fixture
+def box(empty_box, demo_document):
+    """A box with the demo plan imported and a trusted clock at TODAY 07:30."""
+    empty_box.mirror.import_document(demo_document, source="test", today=TODAY)
+    return empty_box

@@ -1,0 +1,15 @@
+"""Constants and helpers for tests (importable from any test folder)."""
+
+import datetime as dt
+
+from sync.clock import Clock
+
+STOCKHOLM = dt.timezone(dt.timedelta(hours=1))
+TODAY = dt.date(2026, 11, 27)
+NOW = dt.datetime(2026, 11, 27, 7, 30, tzinfo=STOCKHOLM)
+
+
+def fixed_clock(data_dir, now=NOW, **kwargs):
+    """A Clock whose system time is *now*, with no NTP marker, RTC or boot id from this machine."""
+    return Clock(data_dir, system_now=lambda: now, sync_marker=data_dir / "no-ntp",
+                 rtc_path=data_dir / "no-rtc", boot_id_path=data_dir / "boot_id", **kwargs)
