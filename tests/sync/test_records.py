@@ -1,0 +1,80 @@
+"""Records written at the base: append-only, corrections, moves, acknowledgement, audit."""
+
+import datetime as dt
+
+import pytest
+from hembas_testing import TODAY
+
+from sync.audit import AuditLog
+from sync.day import reassign
+from sync.records import Records, without_corrected
+
+
+def test_record_is_durable_and_carries_its_metadata(box):
+    rec = box.records.append("note", author="s2", body={"text": "Åt bra."}, plan_version=box.plan().version,
+                             visit_id="v00001", client_id="c01", date=TODAY)
+    again = Records(box.data_dir).get(rec["id"])
+    assert again == rec
+    assert len(rec["id"]) == 36 and rec["date"] == "2026-11-27" and rec["plan_version"] == box.plan().version
+
+
+def test_unknown_kind_is_refused(box):
+    with pytest.raises(ValueError):
+        box.records.append("gossip", author="s2", body={})
+
+
+def test_correction_is_a_new_record_that_hides_the_old(box):
+    old = box.records.append("note", author="s2", body={"text": "Fel brukare"}, client_id="c01")
+    new = box.records.append("note", author="s2", body={"text": "Rätt text"}, client_id="c01", corrects=old["id"])
+    notes = box.records.find(kind="note", client_id="c01")
+    assert [r["id"] for r in notes] == [old["id"], new["id"]]
+    assert without_corrected(notes) == [new]
+
+
+def test_unsent_until_acknowledged(box):
+    a = box.records.append("note", author="s2", body={})
+    b = box.records.append("deviation", author="s2", body={})
+    box.records.mark_sent([a["id"]])
+    box.records.mark_sent([a["id"]])  # acknowledging twice is harmless
+    assert [r["id"] for r in Records(box.data_dir).unsent()] == [b["id"]]
+
+
+def test_reassignment_moves_a_visit_for_that_day_only(box):
+    plan = box.plan()
+    visit = box.day().route("s2")[0]
+    reassign(box.records, plan, visit, ["s3"], author="s1", date=TODAY)
+    day = box.day()
+    assert visit.id not in [v.id for v in day.route("s2")]
+    assert visit.id in [v.id for v in day.route("s3")] and visit.id in day.moved
+    assert visit.id in [v.id for v in plan.visits_for("s2", TODAY)]  # the plan itself is untouched
+    tomorrow = box.day(TODAY + dt.timedelta(days=1))
+    assert not tomorrow.moved
+
+
+def test_reassignment_to_nobody_makes_the_visit_unassigned(box):
+    visit = box.day().route("s2")[0]
+    reassign(box.records, box.plan(), visit, [], author="s1", date=TODAY)
+    assert visit.id in [v.id for v in box.day().unassigned()]
+
+
+def test_reassignment_to_unknown_staff_is_refused(box):
+    with pytest.raises(ValueError, match="okänd personal"):
+        reassign(box.records, box.plan(), box.plan().visits[0], ["s99"], author="s1", date=TODAY)
+
+
+def test_audit_log_is_append_only_and_newest_first(data_dir):
+    audit = AuditLog(data_dir)
+    audit.record("client.open", actor="s2", target="c01")
+    audit.record("client.open", actor="s3", target="c02")
+    assert [e["actor"] for e in audit.entries()] == ["s3", "s2"]
+    assert [e["target"] for e in audit.entries(actor="s2")] == ["c01"]
+
+
+def test_audit_log_survives_a_torn_last_line(data_dir):
+    audit = AuditLog(data_dir)
+    audit.record("sign_in", actor="s2")
+    with open(data_dir / "audit.jsonl", "ab") as f:
+        f.write(b'{"id": "torn", "act')  # power cut mid-append
+    audit = AuditLog(data_dir)
+    audit.record("sign_in", actor="s3")
+    assert [e["actor"] for e in audit.entries()] == ["s3", "s2"]
