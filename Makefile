@@ -39,3 +39,8 @@ test: install-test system-test-deps
 
 clean:
 	rm -rf $(VENV) *.egg-info
+
+# Benchmarks (docs/benchmarks.md): a table on the terminal, figures in bench/results.json.
+bench: install
+	@mkdir -p bench
+	PYTHONPATH=tests $(BIN)/python -m bench --output bench/results.json

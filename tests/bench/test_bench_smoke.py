@@ -1,0 +1,24 @@
+"""Every benchmark runs at a tiny scale and produces sane figures (no timing limits)."""
+
+import json
+
+from bench import __main__ as bench_main
+from bench import plan_import
+
+
+def test_plan_import_benchmark_measures_every_scale(tmp_path):
+    rows = plan_import.run(tmp_path, scale="smoke")["rows"]
+    assert [r["factor"] for r in rows] == [0.1, 0.2]
+    for row in rows:
+        assert row["visits"] > 0 and row["total_s"] > 0 and row["reopen_s"] > 0
+        assert row["peak_rss_mb"] > 1 and row["store_bytes"] > 0
+        assert row["stock_limits"] == "accepted"
+    assert rows[1]["visits"] > rows[0]["visits"]
+
+
+def test_bench_command_writes_results_json(tmp_path, capsys):
+    output = tmp_path / "bench" / "results.json"
+    assert bench_main.main(["--only", "plan_import", "--scale", "smoke", "--output", str(output)]) == 0
+    results = json.loads(output.read_text())
+    assert results["benchmarks"]["plan_import"]["rows"]
+    assert "Plan import" in capsys.readouterr().out
