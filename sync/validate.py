@@ -33,6 +33,18 @@ TIME_RE = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 PERSONNUMMER_RE = re.compile(r"(?<!\d)(?:19|20)?(\d{2})(\d{2})(\d{2})[-+ ]?(\d{4})(?!\d)")
 FORBIDDEN_KEYS = {"personnummer", "pnr", "personal_number", "ssn", "samordningsnummer"}
 
+# Required and optional fields of each object; docs/plan-format.schema.json must agree (a test checks).
+FIELDS = {
+    "plan": (("format", "team", "generated_at", "valid_from", "valid_to", "staff", "clients", "visits"),
+             ("contacts",)),
+    "team": (("id", "name"), ("base",)),
+    "staff": (("id", "name", "role"), ("phone",)),
+    "client": (("id", "name", "address"), ("area", "entry", "phone", "contacts", "alerts", "notes")),
+    "contact": (("name", "phone"), ("relation",)),
+    "visit": (("id", "client_id", "date", "shift", "tasks"), ("window", "staff_ids", "note", "order")),
+    "window": (("start", "end"), ()),
+}
+
 LIMITS = {  # field name -> longest accepted string
     "id": 64, "name": 100, "base": 100, "role": 40, "phone": 25, "address": 200,
     "area": 60, "entry": 500, "relation": 60, "alert": 200, "notes": 2000,
@@ -71,7 +83,8 @@ class _Checker:
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(f"{where}: {message}")
 
-    def obj(self, value, where, required, optional=()):
+    def obj(self, value, where, kind):
+        required, optional = FIELDS[kind]
         if not isinstance(value, dict):
             self.fail(where, "ska vara ett objekt")
             return None
@@ -161,8 +174,7 @@ def parse_plan(document):
     Raises :class:`PlanInvalid` listing every problem found.
     """
     c = _Checker()
-    doc = c.obj(document, "plan", ("format", "team", "generated_at", "valid_from", "valid_to",
-                                   "staff", "clients", "visits"), ("contacts",))
+    doc = c.obj(document, "plan", "plan")
     if doc is None:
         raise PlanInvalid(c.problems)
     if doc.get("format") != FORMAT:
@@ -179,7 +191,7 @@ def parse_plan(document):
     staff = _staff(c, doc.get("staff"))
     clients = _clients(c, doc.get("clients"))
     visits = _visits(c, doc.get("visits"), staff, clients, valid_from, valid_to)
-    contacts = tuple(_contact(c, item, f"contacts[{i}]", "relation")
+    contacts = tuple(_contact(c, item, f"contacts[{i}]")
                      for i, item in enumerate(c.items(doc.get("contacts"), "contacts", MAX_CONTACTS, required=False)))
     if c.problems:
         raise PlanInvalid(c.problems)
@@ -188,7 +200,7 @@ def parse_plan(document):
 
 
 def _team(c, value):
-    team = c.obj(value, "team", ("id", "name"), ("base",))
+    team = c.obj(value, "team", "team")
     if team is None:
         return None
     return Team(id=c.ident(team.get("id"), "team.id"), name=c.text(team.get("name"), "team.name", "name"),
@@ -218,7 +230,7 @@ def _staff(c, value):
     staff, seen = {}, set()
     for i, item in enumerate(c.items(value, "staff", MAX_STAFF)):
         where = f"staff[{i}]"
-        if c.obj(item, where, ("id", "name", "role"), ("phone",)) is None:
+        if c.obj(item, where, "staff") is None:
             continue
         ident = c.ident(item.get("id"), f"{where}.id")
         person = Staff(id=ident, name=c.text(item.get("name"), f"{where}.name", "name"),
@@ -229,23 +241,22 @@ def _staff(c, value):
     return staff
 
 
-def _contact(c, item, where, relation_key):
-    if c.obj(item, where, ("name", "phone"), (relation_key,)) is None:
+def _contact(c, item, where):
+    if c.obj(item, where, "contact") is None:
         return None
     return Contact(name=c.text(item.get("name"), f"{where}.name", "name"),
                    phone=c.phone(item.get("phone"), f"{where}.phone", required=True),
-                   relation=c.text(item.get(relation_key), f"{where}.{relation_key}", "relation", required=False))
+                   relation=c.text(item.get("relation"), f"{where}.relation", "relation", required=False))
 
 
 def _clients(c, value):
     clients, seen = {}, set()
-    optional = ("area", "entry", "phone", "contacts", "alerts", "notes")
     for i, item in enumerate(c.items(value, "clients", MAX_CLIENTS)):
         where = f"clients[{i}]"
-        if c.obj(item, where, ("id", "name", "address"), optional) is None:
+        if c.obj(item, where, "client") is None:
             continue
         ident = c.ident(item.get("id"), f"{where}.id")
-        contacts = tuple(_contact(c, x, f"{where}.contacts[{j}]", "relation")
+        contacts = tuple(_contact(c, x, f"{where}.contacts[{j}]")
                          for j, x in enumerate(c.items(item.get("contacts"), f"{where}.contacts", 10, required=False)))
         alerts = tuple(c.text(x, f"{where}.alerts[{j}]", "alert")
                        for j, x in enumerate(c.items(item.get("alerts"), f"{where}.alerts", 20, required=False)))
@@ -264,7 +275,7 @@ def _clients(c, value):
 def _window(c, value, where):
     if value is None:
         return None
-    if c.obj(value, where, ("start", "end")) is None:
+    if c.obj(value, where, "window") is None:
         return None
     start = c.text(value.get("start"), f"{where}.start", "id", pattern=TIME_RE, sensitive_check=False)
     end = c.text(value.get("end"), f"{where}.end", "id", pattern=TIME_RE, sensitive_check=False)
@@ -278,10 +289,9 @@ def _window(c, value, where):
 
 def _visits(c, value, staff, clients, valid_from, valid_to):
     visits, seen = [], set()
-    optional = ("window", "staff_ids", "note", "order")
     for i, item in enumerate(c.items(value, "visits", MAX_VISITS)):
         where = f"visits[{i}]"
-        if c.obj(item, where, ("id", "client_id", "date", "shift", "tasks"), optional) is None:
+        if c.obj(item, where, "visit") is None:
             continue
         ident = c.ident(item.get("id"), f"{where}.id")
         client_id = c.ident(item.get("client_id"), f"{where}.client_id")

@@ -168,3 +168,17 @@ def test_parse_does_not_change_the_document():
     before = copy.deepcopy(document)
     parse_plan(document)
     assert document == before
+
+
+def test_json_schema_names_the_same_fields_as_the_validator():
+    import json
+    from pathlib import Path
+
+    from sync.validate import FIELDS
+
+    schema = json.loads((Path(__file__).parents[2] / "docs" / "plan-format.schema.json").read_text())
+    objects = {"plan": schema, **schema["$defs"]}
+    for kind, (required, optional) in FIELDS.items():
+        assert set(objects[kind]["required"]) == set(required), kind
+        assert set(objects[kind]["properties"]) == set(required) | set(optional), kind
+        assert objects[kind]["additionalProperties"] is False, kind
