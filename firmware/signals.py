@@ -1,0 +1,89 @@
+"""What the lights should say, decided from the box's state by one pure function.
+
+Staff glance at the box on their way out; they need one answer, not a
+dashboard.  :func:`signal_for` turns a :class:`SystemState` into exactly one
+named pattern, the worst thing first::
+
+    signal_for(SystemState(clock_trusted=False))
+    # Signal(pattern='clock', reason='klockan kan inte litas på – ...')
+
+=========  ==========================  =============================================
+pattern    lights                      when
+=========  ==========================  =============================================
+error      red steady                  printer problem (paper out, offline) or store error
+clock      red blinking slowly         the clock cannot be trusted: nothing prints "today"
+busy       green blinking fast         a print job is being sent
+warning    yellow steady               no plan, plan stale or not covering today, last sync failed
+ok         green steady                plan fresh and covering today, printer ready
+=========  ==========================  =============================================
+
+docs/hardware.md shows the same table for the people who wire and read the box.
+"""
+
+import dataclasses
+
+OK = "ok"
+BUSY = "busy"
+WARNING = "warning"
+CLOCK = "clock"
+ERROR = "error"
+
+#: How each pattern drives the LEDs: (led, on_seconds, off_seconds); off 0 = steady.
+PATTERNS = {
+    OK: ("green", 1.0, 0.0),
+    BUSY: ("green", 0.2, 0.2),
+    WARNING: ("yellow", 1.0, 0.0),
+    CLOCK: ("red", 1.0, 1.0),
+    ERROR: ("red", 1.0, 0.0),
+}
+
+#: What each pattern looks like, in Swedish, for the Status page and ``hembas firmware status``.
+DESCRIPTIONS = {
+    OK: "grön lyser",
+    BUSY: "grön blinkar snabbt",
+    WARNING: "gul lyser",
+    CLOCK: "röd blinkar långsamt",
+    ERROR: "röd lyser",
+}
+
+#: Printer states (PrintQueue.status()["state"]) that are a printer problem.
+PRINTER_PROBLEMS = {"error", "waiting"}
+
+
+@dataclasses.dataclass(frozen=True)
+class SystemState:
+    """The few facts the lights depend on; defaults describe a healthy box."""
+
+    clock_trusted: bool = True
+    plan_loaded: bool = True
+    plan_stale: bool = False
+    sync_error: str = ""          # the last sync attempt's error, "" if it worked
+    printer_state: str = "ok"     # "ok", "waiting", "error" or "unknown"
+    printer_reason: str = ""
+    printer_busy: bool = False
+    store_error: str = ""         # why the store could not be read, "" if fine
+
+
+@dataclasses.dataclass(frozen=True)
+class Signal:
+    pattern: str
+    reason: str  # Swedish, for the log and the Status page
+
+
+def signal_for(state):
+    """The one :class:`Signal` the lights show for *state*; errors beat warnings."""
+    if state.store_error:
+        return Signal(ERROR, f"lagringen går inte att läsa: {state.store_error}")
+    if state.printer_state in PRINTER_PROBLEMS:
+        return Signal(ERROR, state.printer_reason or "skrivaren har ett problem")
+    if not state.clock_trusted:
+        return Signal(CLOCK, "klockan kan inte litas på – bekräfta datum och tid på statussidan")
+    if state.printer_busy:
+        return Signal(BUSY, "skriver ut")
+    if not state.plan_loaded:
+        return Signal(WARNING, "ingen plan är inläst")
+    if state.plan_stale:
+        return Signal(WARNING, "planen är gammal eller täcker inte idag")
+    if state.sync_error:
+        return Signal(WARNING, f"senaste synkningen misslyckades: {state.sync_error}")
+    return Signal(OK, "allt fungerar")
