@@ -27,8 +27,12 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/activate
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+# The box's daemon (button, lights, print worker) runs on mock pins beside the web UI and
+# stops when serve stops; press its button with `hembas firmware press [--long]`.
 demo: install
 	$(BIN)/hembas demo-plan --import --if-needed
+	$(BIN)/hembas firmware run & fw=$$!; \
+	trap 'kill $$fw 2>/dev/null; wait $$fw' EXIT INT TERM; \
 	$(BIN)/hembas serve --host 127.0.0.1 --port 8080
 
 system-test-deps:
