@@ -1,0 +1,68 @@
+"""Plan bundles: a plan document in a signed envelope, for one team.
+
+Every way a plan reaches the box from outside — the hub, a USB stick, the
+coordinator's upload in the web UI — goes through :func:`import_bundle`, so
+the same checks apply everywhere, in this order: signature against the
+pinned hub key, team, plan format, not older than the current plan.  If
+any check fails nothing is written and a :class:`~sync.errors.HembasError`
+with a Swedish reason is raised::
+
+    plan = import_bundle(box, raw_bytes, source="usb")
+"""
+
+import logging
+
+from .commands import trusted_today_or_none
+from .errors import HembasError
+from .plan import document_version
+from .signing import sign, verify
+from .storage import encode_json
+from .validate import load_document
+
+logger = logging.getLogger(__name__)
+
+KIND = "plan"
+SUFFIX = ".bundle"
+
+
+class BundleRejected(HembasError, ValueError):
+    """A signed bundle was readable but may not be imported (wrong team, no key …)."""
+
+
+def make_bundle(document, signing_key, *, created_at=None):
+    """Sign a plan *document* for its own team (the hub side of :func:`import_bundle`)."""
+    return sign(encode_json(document), signing_key, kind=KIND, team=document["team"]["id"],
+                created_at=created_at)
+
+
+def expected_team(box):
+    """The team this box mirrors: configured, else the current plan's, else "" (any)."""
+    if box.config["team"]["id"]:
+        return box.config["team"]["id"]
+    current = box.mirror.current()
+    return current.team.id if current else ""
+
+
+def import_bundle(box, raw_bytes, *, source):
+    """Verify *raw_bytes* and make its plan current; returns the new (or unchanged) Plan.
+
+    A bundle holding exactly the current plan changes nothing on disk.
+    """
+    pinned = box.config["hub"]["public_key"]
+    if not pinned:
+        raise BundleRejected("ingen betrodd hubbnyckel är inställd ([hub] public_key)")
+    header, payload = verify(raw_bytes, pinned, kind=KIND)
+    team = expected_team(box)
+    if team and header["team"] != team:
+        raise BundleRejected(f"planen gäller team {header['team']!r}, den här lådan hör till {team!r}")
+    document = load_document(payload)
+    if not isinstance(document.get("team"), dict) or document["team"].get("id") != header["team"]:
+        raise BundleRejected("planens team stämmer inte med det signerade kuvertet")
+    held = box.mirror.info()
+    if held is not None and held.get("version") == document_version(document):
+        logger.debug("bundle from %s holds the current plan %s", source, held["version"])
+        return box.mirror.current()
+    plan = box.mirror.import_document(document, source=source, today=trusted_today_or_none(box))
+    box.audit.record("plan.import", actor="sync", target=plan.version,
+                     detail={"source": source, "signed_at": header["created_at"], "key_id": header["key_id"]})
+    return plan

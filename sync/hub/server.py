@@ -1,0 +1,130 @@
+"""The reference hub's HTTP server (standard library only).
+
+Two routes, the whole protocol (docs/sync-protocol.md)::
+
+    GET  /teams/<team>/plan.bundle    the static signed bundle, with an ETag; 304 if unchanged
+    POST /teams/<team>/journal        a signed (or sealed) journal batch -> {"accepted": [ids], …}
+
+It listens on 127.0.0.1 unless told otherwise: a real municipality puts it
+behind its own TLS web server, or serves ``public/`` from any web server and
+runs only the upload endpoint.
+"""
+
+import hashlib
+import http.server
+import json
+import logging
+import os
+import re
+import threading
+
+from .store import HubStore, JournalRefused
+
+logger = logging.getLogger(__name__)
+
+MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+ROUTE = re.compile(r"^/teams/([^/]+)/(plan\.bundle|journal)$")
+
+
+class _ETags:
+    """Strong ETags of bundle files, recomputed only when a file is replaced."""
+
+    def __init__(self):
+        self._cache = {}
+        self._lock = threading.Lock()
+
+    def of(self, path):
+        st = os.stat(path)
+        identity = (st.st_ino, st.st_mtime_ns, st.st_size)
+        with self._lock:
+            cached = self._cache.get(path)
+            if cached and cached[0] == identity:
+                return cached[1]
+        etag = '"' + hashlib.sha256(path.read_bytes()).hexdigest()[:32] + '"'
+        with self._lock:
+            self._cache[path] = (identity, etag)
+        return etag
+
+
+def make_handler(store):
+    etags = _ETags()
+
+    class HubHandler(http.server.BaseHTTPRequestHandler):
+        server_version = "hembas-hub/1"
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):
+            team, name = self._route()
+            if team is None:
+                return self._answer(404, {"error": "okänd adress"})
+            if name != "plan.bundle":
+                return self._answer(405, {"error": "använd POST"})
+            try:
+                path = store.bundle_path(team)
+                etag = etags.of(path)
+            except (JournalRefused, FileNotFoundError):
+                return self._answer(404, {"error": f"ingen plan för team {team}"})
+            if etag in _tags(self.headers.get("If-None-Match", "")):
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            body = path.read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("ETag", etag)
+            self.send_header("Cache-Control", "no-cache")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_POST(self):
+            team, name = self._route()
+            if team is None:
+                return self._answer(404, {"error": "okänd adress"})
+            if name != "journal":
+                return self._answer(405, {"error": "använd GET"})
+            length = self.headers.get("Content-Length", "")
+            if not length.isdigit() or int(length) > MAX_UPLOAD_BYTES:
+                return self._answer(411 if not length.isdigit() else 413, {"error": "ogiltig längd"})
+            body = self.rfile.read(int(length))
+            if len(body) != int(length):
+                return self._answer(400, {"error": "ofullständig sändning"})
+            try:
+                ack = store.accept_journal(body, team=team)
+            except JournalRefused as exc:
+                logger.warning("refused journal upload for %s: %s", team, exc)
+                return self._answer(exc.status, {"error": str(exc)})
+            self._answer(200, ack)
+
+        def _route(self):
+            match = ROUTE.match(self.path.split("?", 1)[0])
+            return (match.group(1), match.group(2)) if match else (None, None)
+
+        def _answer(self, status, data):
+            body = json.dumps(data, ensure_ascii=False).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            if status >= 400:  # an unread request body must not leak into the next request
+                self.send_header("Connection", "close")
+                self.close_connection = True
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format, *args):
+            logger.info("%s %s", self.address_string(), format % args)
+
+    return HubHandler
+
+
+def _tags(header):
+    return {t.strip().removeprefix("W/") for t in header.split(",") if t.strip()}
+
+
+def make_server(folder, *, host="127.0.0.1", port=8090):
+    """A ready ThreadingHTTPServer for the hub in *folder* (``serve_forever()`` runs it)."""
+    server = http.server.ThreadingHTTPServer((host, port), make_handler(HubStore(folder)))
+    server.daemon_threads = True
+    return server
