@@ -1,5 +1,79 @@
-"""Subcommands of this part of Hembas (see sync/cli.py)."""
+"""``hembas print …``: run-sheets and slips from the command line.
+
+``print sheets`` and ``print slip`` queue jobs and then send them at once
+unless the firmware daemon is already the worker (the queue's worker lock
+decides); ``--to FILE`` writes the raw ESC/POS bytes instead of queueing.
+"""
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+from sync.box import open_box
+from sync.cli import add_command
+from sync.errors import HembasError
+from sync.storage import atomic_write_bytes
+
+from . import jobs as job_kinds
+from .queue import PrintQueue
 
 
 def register(subparsers):
-    """No subcommands yet."""
+    printing = add_command(subparsers, "print", help="skriv ut körlistor och lappar")
+    actions = printing.add_subparsers(dest="action", metavar="ACTION", required=True)
+    sheets = add_command(actions, "sheets", help="skriv ut körlistor (standard: dagens, alla)", handler=cmd_sheets)
+    sheets.add_argument("--date", type=dt.date.fromisoformat, help="day, YYYY-MM-DD (default: today)")
+    sheets.add_argument("--staff", metavar="ID", help="only this staff member")
+    sheets.add_argument("--to", type=Path, metavar="FILE", help="write the raw ESC/POS bytes here instead")
+    slip = add_command(actions, "slip", help="skriv ut kontaktlistan eller statuslappen", handler=cmd_slip)
+    slip.add_argument("kind", choices=("contacts", "status"))
+    add_command(actions, "status", help="visa skrivaren och utskriftskön", handler=cmd_status)
+
+
+def cmd_sheets(args, config):
+    box = open_box(config)
+    queue = PrintQueue(box)
+    date = args.date or box.clock.today()
+    staff_ids = [args.staff] if args.staff else box.day(date).staff_ids()
+    if args.staff and args.staff not in box.plan().staff:
+        raise HembasError(f"personal {args.staff} finns inte i planen")
+    if args.to:
+        data = b"".join(job_kinds.render(box, "sheet", {"staff_id": s, "date": date.isoformat()}) for s in staff_ids)
+        atomic_write_bytes(args.to, data)
+        box.audit.record("print.sheets", actor="cli", target=date.isoformat(),
+                         detail={"staff": staff_ids, "file": str(args.to)})
+        print(f"{len(staff_ids)} körlistor ({len(data)} byte) skrivna till {args.to}.")
+        return
+    if not args.staff and not args.date:
+        queued = queue.print_today_sheets(ordered_by="cli")
+        if not queued:
+            print("Dagens körlistor skrivs redan ut; ingen ny omgång.")
+    else:
+        queued = [queue.print_sheet(s, date, ordered_by="cli") for s in staff_ids]
+    _send_now(queue, queued)
+
+
+def cmd_slip(args, config):
+    queue = PrintQueue(open_box(config))
+    _send_now(queue, [queue.print_slip(args.kind, ordered_by="cli")])
+
+
+def cmd_status(args, config):
+    queue = PrintQueue(open_box(config))
+    queue.check_printer()
+    status = queue.status()
+    print(f"Skrivare:  {config['printer']['backend']} – {status['state']}: {status['reason']}")
+    print(f"I kö:      {status['pending']}" + (" (skriver ut nu)" if status["busy"] else ""))
+    for job in queue.jobs(limit=10):
+        print(f"  {job['created_at'][:16].replace('T', ' ')}  {job['state']:<8}  {job['title']}"
+              f"  ({job['ordered_by']}){'  – ' + job['last_error'] if job['last_error'] else ''}")
+
+
+def _send_now(queue, queued):
+    if not queued:
+        return
+    sent = queue.process_once()
+    status = queue.status()
+    print(f"{len(queued)} utskrift(er) i kön, {sent} skickade nu.")
+    if status["pending"]:
+        print(f"Väntar: {status['reason']} ({status['pending']} kvar i kön).", file=sys.stderr)

@@ -1,0 +1,83 @@
+"""What each kind of print job prints, rendered when the job is sent.
+
+A queued job stores only its kind and parameters; the bytes are made at
+sending time, so a sheet that waited an hour for paper still shows the
+newest plan and this morning's reassignments.
+"""
+
+import datetime as dt
+import logging
+
+from sync.errors import HembasError
+from sync.records import without_corrected
+
+from .escpos_job import encode
+from .sheets import long_date, plan_line, run_sheet
+from .slips import contacts_slip, enrollment_slip, handover_slip, status_slip
+
+logger = logging.getLogger(__name__)
+
+SLIP_KINDS = ("contacts", "status", "enrollment", "handover")
+KINDS = ("sheet",) + SLIP_KINDS
+
+
+class JobInvalid(HembasError, ValueError):
+    """A print job names something the plan does not have."""
+
+
+def title(kind, params, plan=None):
+    """The job's title as the web UI lists it (Swedish, no client data)."""
+    if kind == "sheet":
+        name = plan.staff[params["staff_id"]].name if plan and params["staff_id"] in plan.staff else params["staff_id"]
+        return f"Körlista {name} {params['date']}"
+    if kind == "enrollment":
+        return f"Inloggningslapp {params.get('name', '')}".strip()
+    return {"contacts": "Kontaktlista", "status": "Statuslapp", "handover": "Överlämning"}[kind]
+
+
+def render(box, kind, params, *, printer_state=""):
+    """The ESC/POS bytes of one job, from the box as it is now."""
+    settings = box.config["printer"]
+    columns, printed_at = settings["columns"], box.clock.status().now
+    if kind == "sheet":
+        plan, date = box.plan(), dt.date.fromisoformat(params["date"])
+        if params["staff_id"] not in plan.staff:
+            raise JobInvalid(f"personal {params['staff_id']} finns inte i planen")
+        receipt = run_sheet(plan, box.day(date), params["staff_id"], columns=columns, printed_at=printed_at,
+                            web_url=settings["web_url"], print_times=settings["print_times"],
+                            print_entry=settings["print_entry"])
+    elif kind == "contacts":
+        receipt = contacts_slip(box.plan(), columns=columns, printed_at=printed_at)
+    elif kind == "status":
+        receipt = status_slip(status_facts(box, printer_state=printer_state), columns=columns)
+    elif kind == "enrollment":
+        receipt = enrollment_slip(name=params["name"], code=params["code"], url=params["url"], columns=columns)
+    elif kind == "handover":
+        date = dt.date.fromisoformat(params["date"])
+        records = without_corrected(box.records.find(kind="handover", date=date))
+        receipt = handover_slip(box.plan(), records, date=date, columns=columns, printed_at=printed_at)
+    else:
+        raise JobInvalid(f"okänd utskrift {kind!r}")
+    return encode(receipt, profile=settings["profile"], qr_mode=settings["qr"])
+
+
+def status_facts(box, *, printer_state):
+    """The lines of the status slip; works without a plan and with an untrusted clock."""
+    clock = box.clock.status()
+    plan = box.mirror.current()
+    fresh = box.freshness()
+    if plan is None:
+        plan_text = "Ingen plan är inläst."
+    else:
+        plan_text = (f"{plan_line(plan, clock.now.tzinfo)}, gäller {plan.valid_from:%d/%m}-{plan.valid_to:%d/%m}."
+                     + (" GAMMAL - kontrollera synkningen." if fresh["stale"] else ""))
+    return {
+        "team": plan.team.name if plan else box.config["team"]["id"],
+        "url": box.config["printer"]["web_url"],
+        "wifi": box.config["printer"]["wifi_name"],
+        "plan": plan_text,
+        "printer": printer_state or "okänt",
+        "clock": (f"{long_date(clock.now.date())} {clock.now:%H:%M}: "
+                  f"{clock.reason if clock.trusted else 'OSÄKER - ' + clock.reason}"),
+        "printed_at": f"{clock.now.day}/{clock.now.month} {clock.now:%H:%M}",
+    }

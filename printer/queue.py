@@ -1,0 +1,266 @@
+"""The print queue: nothing ordered is lost, nothing is printed twice by a retry.
+
+Jobs are stored in ``<data>/printqueue.json`` (crash-safe, see
+:mod:`sync.storage`) before anything is sent.  One worker at a time — the
+firmware daemon's :meth:`PrintQueue.work`, or a command's
+:meth:`PrintQueue.process_once` — holds ``printqueue.worker.lock`` and sends
+jobs in order.  A job the printer cannot take (off, unplugged, paper out)
+goes back to ``pending`` with the reason, and everything behind it waits,
+so sheets come out in order once the printer is back::
+
+    queue = PrintQueue(box)
+    queue.print_today_sheets(ordered_by="knappen")   # one job per staff member
+    queue.process_once()
+    queue.status()   # {"state": "ok", "reason": "...", "pending": 0, "busy": False}
+
+A job is marked ``printing`` before its bytes leave and ``done`` after.  A
+worker that dies in between leaves it ``printing``; the next worker asks the
+backend whether it arrived (the preview backend knows; a real printer
+cannot tell) and otherwise prints it again, saying so in ``last_error``.
+"""
+
+import contextlib
+import datetime as dt
+import fcntl
+import logging
+import time
+import uuid
+
+from sync.errors import HembasError
+from sync.storage import Database
+
+from . import jobs as job_kinds
+from .backends import ERROR, UNKNOWN, WAITING, PrinterMisconfigured, PrinterUnavailable, open_backend
+
+logger = logging.getLogger(__name__)
+
+PENDING, PRINTING, DONE, FAILED = "pending", "printing", "done", "failed"
+ACTIVE = (PENDING, PRINTING)
+KEEP_FINISHED = 200
+STATUS_EVERY = 60  # seconds between printer checks while idle
+PUBLIC_FIELDS = ("id", "kind", "title", "state", "created_at", "ordered_by", "attempts", "last_error", "printed_at")
+
+
+class PrintQueue:
+    """The box's print jobs; *backend* is injected in tests, else made from the configuration."""
+
+    def __init__(self, box, *, backend=None):
+        self.box = box
+        self._db = Database(box.data_dir / "printqueue.json")
+        self._lock_path = box.data_dir / "printqueue.worker.lock"
+        self._backend = backend
+        self._last_check = 0.0
+
+    # -- ordering -------------------------------------------------------------------------
+
+    def print_today_sheets(self, *, ordered_by):
+        """Queue one run-sheet per staff member with visits today; [] if today's set is still printing."""
+        today = self.box.clock.today()
+        plan, day = self.box.plan(), self.box.day(today)
+        order = list(plan.staff)
+        staff_ids = sorted(day.staff_ids(), key=lambda s: order.index(s) if s in order else len(order))
+        with self._db.transaction():
+            if any(job["set"] == today.isoformat() and job["state"] in ACTIVE for job in self._all()):
+                logger.info("today's sheets are still printing; %s's press ignored", ordered_by)
+                return []
+            created = [self._insert("sheet", {"staff_id": s, "date": today.isoformat()}, ordered_by=ordered_by,
+                                    set_name=today.isoformat(), plan=plan) for s in staff_ids]
+        self.box.audit.record("print.sheets", actor=ordered_by, target=today.isoformat(),
+                              detail={"staff": staff_ids, "jobs": [j["id"] for j in created]})
+        return [_public(j) for j in created]
+
+    def print_sheet(self, staff_id, date, *, ordered_by):
+        """Queue one staff member's run-sheet for *date*."""
+        plan = self.box.plan()
+        if staff_id not in plan.staff:
+            raise job_kinds.JobInvalid(f"personal {staff_id} finns inte i planen")
+        with self._db.transaction():
+            job = self._insert("sheet", {"staff_id": staff_id, "date": date.isoformat()}, ordered_by=ordered_by,
+                               plan=plan)
+        self.box.audit.record("print.sheet", actor=ordered_by, target=staff_id,
+                              detail={"date": date.isoformat(), "job": job["id"]})
+        return _public(job)
+
+    def print_slip(self, kind, *, ordered_by, **details):
+        """Queue a slip: contacts, status, enrollment (name, code, url) or handover (date)."""
+        if kind not in job_kinds.SLIP_KINDS:
+            raise job_kinds.JobInvalid(f"okänd lapp {kind!r}")
+        if kind == "enrollment":
+            missing = [key for key in ("name", "code", "url") if not details.get(key)]
+            if missing:
+                raise job_kinds.JobInvalid(f"inloggningslappen saknar {', '.join(missing)}")
+            details = {key: str(details[key]) for key in ("name", "code", "url")}
+        elif kind == "handover":
+            date = details.get("date") or self.box.clock.today()
+            details = {"date": date.isoformat() if isinstance(date, dt.date) else str(date)}
+        else:
+            details = {}
+        with self._db.transaction():
+            job = self._insert(kind, details, ordered_by=ordered_by)
+        audit_detail = {"job": job["id"]} | ({"name": details["name"]} if kind == "enrollment" else {})
+        self.box.audit.record("print.slip", actor=ordered_by, target=kind, detail=audit_detail)
+        return _public(job)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def jobs(self, limit=20):
+        """Newest first, without parameters (an enrollment code never leaves the queue)."""
+        return [_public(job) for job in sorted(self._all(), key=lambda j: j["seq"], reverse=True)[:limit]]
+
+    def status(self):
+        """The printer and the queue in one dict, for the web UI, the lights and the status slip."""
+        jobs = self._all()
+        printer = self._db.table("printer").get(doc_id=1) or {
+            "state": UNKNOWN, "reason": "skrivaren har inte kontaktats än"}
+        pending = sum(1 for job in jobs if job["state"] in ACTIVE)
+        return {"state": printer["state"], "reason": printer["reason"], "pending": pending,
+                "busy": any(job["state"] == PRINTING for job in jobs)}
+
+    # -- the worker ---------------------------------------------------------------------------
+
+    def work(self, stop_event, *, poll_seconds=1.0):
+        """Send jobs until *stop_event* is set: the firmware daemon runs this in a thread."""
+        retry = self.box.config["printer"]["retry_seconds"]
+        while not stop_event.is_set():
+            try:
+                self.process_once()
+                waiting = self.status()["pending"] > 0
+                if not waiting and time.monotonic() - self._last_check > STATUS_EVERY:
+                    self.check_printer()
+            except Exception:  # the daemon's edge: log, wait, carry on
+                logger.exception("print worker failed")
+                waiting = True
+            stop_event.wait(retry if waiting else poll_seconds)
+
+    def process_once(self):
+        """Send pending jobs in order until one must wait; returns how many were sent."""
+        with self._worker_lock() as mine:
+            if not mine:
+                return 0  # another process is the worker right now
+            backend = self._open_backend()
+            if backend is None:
+                return 0
+            self._recover_interrupted(backend)
+            sent = 0
+            for job in sorted((j for j in self._all() if j["state"] == PENDING), key=lambda j: j["seq"]):
+                if not self._send(backend, job):
+                    break
+                sent += 1
+            return sent
+
+    def check_printer(self):
+        """Ask the printer how it is now and remember the answer."""
+        self._last_check = time.monotonic()
+        backend = self._open_backend()
+        if backend is not None:
+            status = backend.status()
+            self._set_printer(status.state, status.reason)
+
+    # -- internals ------------------------------------------------------------------------------
+
+    def _send(self, backend, job):
+        self._update(job, state=PRINTING, attempts=job["attempts"] + 1)
+        try:
+            data = job_kinds.render(self.box, job["kind"], job["params"], printer_state=self.status()["reason"])
+        except HembasError as exc:
+            logger.warning("job %s cannot be printed: %s", job["id"], exc)
+            self._update(job, state=FAILED, last_error=str(exc))
+            return True
+        except Exception:
+            logger.exception("job %s: rendering failed", job["id"])
+            self._update(job, state=FAILED, last_error="internt fel när utskriften skulle skapas")
+            return True
+        try:
+            after = backend.send(data, job_id=job["id"], title=job["title"])
+        except PrinterUnavailable as exc:
+            note = " – en del kan redan ha skrivits ut" if exc.maybe_printed else ""
+            self._update(job, state=PENDING, last_error=exc.reason + note)
+            self._set_printer(WAITING, exc.reason)
+            logger.warning("job %s waits: %s", job["id"], exc.reason)
+            return False
+        except PrinterMisconfigured as exc:
+            self._update(job, state=PENDING, last_error=str(exc))
+            self._set_printer(ERROR, str(exc))
+            return False
+        now = _now()
+        self._update(job, state=DONE, printed_at=now, last_error="", params=_scrubbed(job))
+        self._set_printer(after.state, after.reason)
+        return True
+
+    def _recover_interrupted(self, backend):
+        for job in (j for j in self._all() if j["state"] == PRINTING):
+            arrived = backend.delivered(job["id"])
+            if arrived:
+                self._update(job, state=DONE, printed_at=_now(), params=_scrubbed(job))
+            elif arrived is None:
+                self._update(job, state=PENDING,
+                             last_error="avbröts under utskrift; skrivs ut igen och kan komma två gånger")
+            else:
+                self._update(job, state=PENDING, last_error="avbröts innan den skickades")
+            logger.warning("job %s was interrupted mid-send (arrived: %s)", job["id"], arrived)
+
+    def _open_backend(self):
+        if self._backend is None:
+            try:
+                self._backend = open_backend(self.box.config)
+            except PrinterMisconfigured as exc:
+                self._set_printer(ERROR, str(exc))
+                return None
+        return self._backend
+
+    @contextlib.contextmanager
+    def _worker_lock(self):
+        with open(self._lock_path, "a") as lock_file:
+            try:
+                fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+    def _all(self):
+        return [dict(doc, seq=doc.doc_id) for doc in self._db.table("jobs").all()]
+
+    def _insert(self, kind, params, *, ordered_by, set_name="", plan=None):
+        table = self._db.table("jobs")
+        job = {"id": str(uuid.uuid4()), "kind": kind, "params": params, "set": set_name,
+               "title": job_kinds.title(kind, params, plan), "state": PENDING, "created_at": _now(),
+               "ordered_by": ordered_by, "attempts": 0, "last_error": "", "printed_at": ""}
+        seq = table.insert(job)
+        finished = sorted(doc.doc_id for doc in table.all() if doc["state"] in (DONE, FAILED))
+        if len(finished) > KEEP_FINISHED:
+            table.remove(doc_ids=finished[:-KEEP_FINISHED])
+        return dict(job, seq=seq)
+
+    def _update(self, job, **fields):
+        with self._db.transaction():
+            self._db.table("jobs").update(fields, doc_ids=[job["seq"]])
+        job.update(fields)
+
+    def _set_printer(self, state, reason):
+        with self._db.transaction():
+            table = self._db.table("printer")
+            current = table.get(doc_id=1)
+            if current and current["state"] == state and current["reason"] == reason:
+                return  # nothing new: spare the SD card a write
+            record = {"state": state, "reason": reason, "at": _now()}
+            if current:
+                table.update(record, doc_ids=[1])
+            else:
+                table.insert(record)
+
+
+def _scrubbed(job):
+    """Parameters worth keeping after printing: an enrollment code is not."""
+    return {k: v for k, v in job["params"].items() if k != "code"}
+
+
+def _public(job):
+    return {key: job.get(key, "") for key in PUBLIC_FIELDS}
+
+
+def _now():
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")

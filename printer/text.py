@@ -1,0 +1,62 @@
+"""Text that a printer or an A4 core font can actually show.
+
+A receipt printer knows one 8-bit code page at a time and prints ``?`` for
+anything outside it; fpdf2's core fonts know Latin-1.  Staff names, notes and
+addresses come from the municipal system as any Unicode, so every string is
+passed through :func:`printable` first: characters the target encoding has
+stay as they are (å ä ö Å Ä Ö é), typographic ones become their plain form
+("–" to "-", "”" to '"'), accented letters lose the accent, and only what is
+left becomes ``?``::
+
+    printable("Nästa – “ring först”")  # 'Nästa - "ring först"'
+"""
+
+import unicodedata
+
+# Typographic characters with a readable ASCII spelling.
+REPLACEMENTS = {
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
+    "\u2026": "...", "\u2022": "*", "\u00b7": "*", "\u2192": "->", "\u2190": "<-", "\u2713": "v",
+    "\u2009": " ", "\u200a": " ", "\u202f": " ", "\u2007": " ", "\u2002": " ", "\u2003": " ",
+    "\u200b": "", "\u200c": "", "\u200d": "", "\ufeff": "", "\u00ad": "",
+    "\u20ac": "EUR", "\u2116": "nr", "\u00d7": "x",
+    "\u0141": "L", "\u0142": "l", "\u0110": "D", "\u0111": "d", "\u0131": "i", "\u0152": "OE", "\u0153": "oe",
+    "\t": " ", "\r": "", "\n": " ",
+}
+
+PRINTER_ENCODING = "cp858"  # the code page every job forces (ESC t 19 on Epson)
+PDF_ENCODING = "latin-1"    # fpdf2 core fonts
+
+
+def printable(text, encoding=PRINTER_ENCODING):
+    """*text* with every character representable in *encoding* (never raises)."""
+    out = []
+    for char in str(text):
+        out.append(_printable_char(char, encoding))
+    return "".join(out)
+
+
+def _printable_char(char, encoding):
+    if char in REPLACEMENTS and not (char == "\u20ac" and _encodable(char, encoding)):
+        return REPLACEMENTS[char]
+    if _encodable(char, encoding) and (char >= " " or char == "\n"):
+        return char
+    if unicodedata.category(char).startswith("C"):
+        return ""  # control and format characters print as garbage
+    if unicodedata.category(char) == "Zs":
+        return " "
+    # Accented letters outside the page: "ł" -> "l", "Ś" -> "S", "ﬁ" -> "fi".
+    plain = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+    if plain and plain != char and all(_encodable(c, encoding) for c in plain):
+        return plain
+    return "?"
+
+
+def _encodable(char, encoding):
+    try:
+        char.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
