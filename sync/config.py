@@ -49,6 +49,10 @@ DEFAULTS = {
         "port": 9100,
         "device": "/dev/usb/lp0",
         "timeout_seconds": 5,
+        "retry_seconds": 15,        # a waiting job (paper out, printer off) is tried again this often
+        "qr": "auto",               # auto (native if the profile has it), native, image
+        "web_url": "http://hembas.local",  # the box's web UI as phones reach it: QR codes on paper
+        "wifi_name": "",            # printed on the status slip; empty: "see the label on the box"
     },
     "gpio": {
         "pin_factory": "",          # "" = gpiozero's choice (lgpio on a Pi), "mock" on a laptop
