@@ -1,0 +1,95 @@
+"""What a run-sheet says, and what it must never say."""
+
+import dataclasses
+import re
+
+from hembas_testing import NOW, TODAY
+
+from printer.sheets import route_url, run_sheet
+from sync.day import reassign
+
+
+def sheet(box, staff_id="s2", **options):
+    options.setdefault("columns", 48)
+    return run_sheet(box.plan(), box.day(TODAY), staff_id, printed_at=NOW, web_url="http://hembas.local",
+                     **options).plain_text()
+
+
+def first_visit(box, staff_id="s2"):
+    visit = box.day(TODAY).route(staff_id)[0]
+    return visit, box.plan().clients[visit.client_id]
+
+
+def test_header_has_team_name_date_shift_and_plan_freshness(box):
+    lines = sheet(box).splitlines()
+    assert lines[:6] == ["Hemtjänst Kalix centrum", "Körlista", "Johanna Öhman", "Fredag 27 november 2026",
+                         "Pass: dag", "Plan från 27/11 05:12"]
+
+
+def test_visits_in_route_order_with_client_address_and_tasks(box):
+    text = sheet(box)
+    route = box.day(TODAY).route("s2")
+    positions = [text.index(f"{n}. ") for n in range(1, len(route) + 1)]
+    assert positions == sorted(positions)
+    visit, client = first_visit(box)
+    assert re.search(rf"^1\. +{re.escape(client.name)}$", text, re.M)
+    assert client.address.split(",")[0] in text
+    assert "Insatser: " + visit.tasks[0] in text
+
+
+def test_entry_codes_and_times_only_when_configured(box):
+    visit, client = next((v, box.plan().clients[v.client_id]) for v in box.day(TODAY).route("s2") if v.window)
+    plain = sheet(box)
+    assert client.entry not in plain.replace("\n", " ") and "Nyckel/kod" not in plain
+    assert "Tid: " not in plain
+    full = sheet(box, print_entry=True, print_times=True)
+    assert "Nyckel/kod: " in full
+    assert f"Tid: {visit.window.start:%H:%M}-{visit.window.end:%H:%M}" in full
+
+
+def test_no_phone_numbers_of_clients_or_relatives(box):
+    text = sheet(box, print_entry=True, print_times=True)
+    for visit in box.day(TODAY).route("s2"):
+        client = box.plan().clients[visit.client_id]
+        assert client.phone not in text
+        assert all(contact.phone not in text for contact in client.contacts)
+
+
+def test_alerts_are_emphasised(box):
+    receipt = run_sheet(box.plan(), box.day(TODAY), "s2", columns=48, printed_at=NOW, web_url="http://x")
+    alert_lines = [b for b in receipt.blocks if getattr(b, "text", "").startswith("! ")]
+    assert alert_lines and all(b.invert and b.bold for b in alert_lines)
+
+
+def test_double_staffing_names_the_partner(box):
+    day = box.day(TODAY)
+    visit = next(v for v in day.visits if len(v.staff_ids) == 2)
+    first, partner = visit.staff_ids
+    assert f"Dubbelbemanning med {box.plan().staff[partner].name}" in sheet(box, first).replace("\n", " ")
+
+
+def test_a_visit_moved_this_morning_is_on_the_new_carers_sheet(box):
+    visit, client = first_visit(box, "s2")
+    reassign(box.records, box.plan(), visit, ["s3"], author="s1", date=TODAY)
+    assert "(Flyttat hit idag)" in sheet(box, "s3")
+    assert visit.id not in [v.id for v in box.day(TODAY).route("s2")]
+
+
+def test_footer_has_team_contacts_and_qr_to_this_route(box):
+    text = sheet(box)
+    assert "Jour kväll och natt" in text and "0923-650 99" in text
+    assert f"[QR {route_url('http://hembas.local', 's2', TODAY)}]" in text
+
+
+def test_58mm_sheet_fits_32_columns(box):
+    lines = sheet(box, columns=32, print_entry=True).splitlines()
+    assert max(len(line) for line in lines if not line.startswith("[QR")) <= 32
+
+
+def test_very_long_names_and_notes_stay_whole(box):
+    plan = box.plan()
+    visit, client = first_visit(box)
+    long_client = dataclasses.replace(client, name="Anna-Lena Älvsbyn-Larsson Nilsson-Påhlsson")
+    plan.clients[client.id] = long_client
+    text = sheet(box, columns=32)
+    assert "Anna-Lena Älvsbyn-Larsson" in text and "Nilsson-Påhlsson" in text
