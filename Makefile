@@ -48,3 +48,7 @@ clean:
 bench: install
 	@mkdir -p bench
 	PYTHONPATH=tests $(BIN)/python -m bench --output bench/results.json
+
+# Fault harness (docs/benchmarks.md): power cuts, hostile input, full disk, printer and hub faults.
+faults: install-test
+	PYTHONPATH=tests $(BIN)/python -m faults

@@ -1,0 +1,70 @@
+"""Child processes that write to a store until they are killed.
+
+``python -m faults.writers SCENARIO DATA_DIR`` opens the store (what a
+restart does), prints ``READY``, then writes in a loop.  Before each write
+it prints ``TRY <key>``; after the call returns, which is the moment a page
+would say "sparat", it prints ``ACK <key> <detail>``.  The parent kills it
+with SIGKILL at a random moment and checks every acknowledged write.
+"""
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+START = dt.date(2026, 11, 27)
+
+
+def say(*parts):
+    """One line in one write(2), so a kill cannot leave half an acknowledgement."""
+    os.write(1, (" ".join(parts) + "\n").encode())
+
+
+def write_records(data_dir, tag):
+    from sync.records import Records
+
+    records = Records(data_dir)
+    say("READY")
+    for n in range(1, 10**9):
+        say("TRY", f"{tag}-{n}")
+        rec = records.append("note", author="s2", visit_id="v00001", client_id="c01", date=START,
+                             body={"text": f"Åt bra idag, anteckning {tag}-{n}", "n": f"{tag}-{n}"})
+        say("ACK", rec["id"], f"{tag}-{n}")
+
+
+def write_audit(data_dir, tag):
+    from sync.audit import AuditLog
+
+    audit = AuditLog(data_dir)
+    say("READY")
+    for n in range(1, 10**9):
+        say("TRY", f"{tag}-{n}")
+        entry = audit.record("client.open", actor="s2", target=f"c{n % 40:02d}", detail={"n": f"{tag}-{n}"})
+        say("ACK", entry["id"], f"{tag}-{n}")
+
+
+def import_plans(data_dir, tag):
+    from sync.demo import demo_plan
+    from sync.mirror import PlanMirror
+
+    mirror = PlanMirror(data_dir)
+    mirror.current()  # a restart parses what is stored
+    docs = [demo_plan(START, seed=seed) for seed in (1, 2, 3)]
+    # Later imports must carry later stamps; continue from what is stored.
+    held = mirror.current()
+    first = held.generated_at + dt.timedelta(seconds=1) if held else dt.datetime(2026, 11, 27, 5, tzinfo=dt.timezone.utc)
+    say("READY")
+    for n in range(10**9):
+        doc = dict(docs[n % 3], generated_at=(first + dt.timedelta(seconds=n)).isoformat())
+        from sync.plan import document_version
+        say("TRY", document_version(doc))
+        plan = mirror.import_document(doc, source=f"{tag}-{n}", today=START)
+        say("ACK", plan.version, f"{tag}-{n}")
+
+
+WRITERS = {"records": write_records, "audit": write_audit, "plan_import": import_plans}
+
+
+if __name__ == "__main__":
+    scenario, data_dir, tag = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+    WRITERS[scenario](data_dir, tag)
