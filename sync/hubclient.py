@@ -6,7 +6,7 @@ team and one upload endpoint::
     GET  {url}/teams/{team}/plan.bundle      (If-None-Match → 304 when unchanged)
     POST {url}/teams/{team}/journal          (a signed batch → JSON acknowledgement)
 
-Every failure becomes a :class:`HubUnreachable` with a Swedish reason; no
+Every failure becomes a :class:`HubError` with a Swedish reason; no
 partial body is ever returned to the caller.
 """
 
@@ -29,8 +29,16 @@ MAX_ACK_BYTES = 1024 * 1024
 USER_AGENT = "hembas-box/1"
 
 
-class HubUnreachable(HembasError, ConnectionError):
-    """The hub could not be reached or did not answer properly."""
+class HubError(HembasError, ConnectionError):
+    """A request to the hub failed."""
+
+
+class HubUnreachable(HubError):
+    """The hub could not be reached, timed out, failed (5xx) or answered garbage: back off."""
+
+
+class HubRefused(HubError):
+    """The hub answered but refused the request (4xx): it is reachable, the request is wrong."""
 
 
 @dataclass(frozen=True)
@@ -87,7 +95,8 @@ class HubClient:
             if exc.code == 304:
                 return 304, exc.headers, b""
             detail = {404: "hittar ingen plan för teamet", 403: "hubben känner inte igen lådan"}.get(exc.code, "")
-            raise HubUnreachable(f"hubben {where} svarade {exc.code} {detail}".rstrip()) from None
+            error = HubUnreachable if exc.code >= 500 else HubRefused
+            raise error(f"hubben {where} svarade {exc.code} {detail}".rstrip()) from None
         except (TimeoutError, socket.timeout):
             raise HubUnreachable(f"hubben {where} svarade inte inom {self.timeout} s") from None
         except http.client.IncompleteRead:

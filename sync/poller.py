@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from .bundle import expected_team
 from .errors import HembasError
-from .hubclient import HubClient, HubUnreachable
+from .hubclient import HubClient, HubError, HubUnreachable
 from .pull import pull_plan
 from .push import push_journal
 from .sync_status import SyncStatus
@@ -52,8 +52,9 @@ def client_for(box):
 def run_cycle(box, *, client=None, status=None, now=None, rng=random):
     """Pull, then push; records the outcome in SyncStatus and returns a :class:`CycleReport`.
 
-    A refused bundle does not stop the push (the hub is reachable); an
-    unreachable hub stops the cycle and counts towards the backoff.
+    A refused bundle or request does not stop the push (the hub is
+    reachable); an unreachable hub stops the cycle and counts towards the
+    backoff.
     """
     status = status or SyncStatus(box.data_dir)
     now = now or dt.datetime.now(dt.timezone.utc)
@@ -75,6 +76,9 @@ def run_cycle(box, *, client=None, status=None, now=None, rng=random):
             report.messages.append(f"{report.sent} poster kvitterade av hubben")
     except HubUnreachable as exc:
         return _failed(report, status, str(exc), now, box, rng)
+    except HubError as exc:
+        report.ok = False
+        report.messages.append(f"sändningen avvisades: {exc}")
     report.next_attempt = now + dt.timedelta(seconds=_delay(box, 0, rng))
     if report.ok:
         status.attempt_succeeded(now=now, next_attempt=report.next_attempt.isoformat(timespec="seconds"))

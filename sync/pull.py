@@ -25,7 +25,7 @@ class PullResult:
 def pull_plan(box, client, status):
     """Fetch and import the team's plan if it changed; returns a :class:`PullResult`.
 
-    Raises :class:`~sync.hubclient.HubUnreachable` when the hub cannot be
+    Raises :class:`~sync.hubclient.HubError` when the hub cannot be
     reached and any :class:`~sync.errors.HembasError` when the bundle is
     refused; the mirror is untouched in both cases.
     """

@@ -62,7 +62,7 @@ def build_batch(box, *, team, records, audit, now=None):
 def push_journal(box, client, status, *, now=None):
     """Send everything unacknowledged in batches; returns how many items the hub acknowledged.
 
-    Raises :class:`~sync.hubclient.HubUnreachable` on the first batch that
+    Raises :class:`~sync.hubclient.HubError` on the first batch that
     fails; what was acknowledged before that stays marked.
     """
     acknowledged = 0

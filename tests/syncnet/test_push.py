@@ -1,0 +1,68 @@
+import pytest
+from hembas_testing import TODAY
+from syncnet.helpers import TEAM, newer_plan, publish
+
+from sync.keys import box_signing_key
+from sync.poller import run_cycle
+from sync.push import push_journal, unsent_audit
+from sync.signing import key_id
+from sync.sync_status import SyncStatus
+
+
+@pytest.fixture(autouse=True)
+def hub_has_a_plan(hub_store):
+    publish(hub_store, newer_plan())
+
+
+def write_notes(box, count):
+    return [box.records.append("note", author="s1", body={"text": f"Anteckning {n}"}, client_id="c01",
+                               date=TODAY) for n in range(count)]
+
+
+def stored_ids(hub_store, box):
+    box_id = key_id(box_signing_key(box.data_dir).verify_key)
+    return [row["item"]["id"] for row in hub_store.journal(TEAM, box_id)]
+
+
+def test_records_and_audit_reach_the_hub_and_are_marked_sent(net_box, hub_store):
+    run_cycle(net_box)  # takes the plan (and sends its import's audit entry)
+    notes = write_notes(net_box, 3)
+    net_box.audit.record("client.open", actor="s1", target="c01")
+    report = run_cycle(net_box)
+    assert report.ok and report.sent == 4
+    stored = stored_ids(hub_store, net_box)
+    assert [n["id"] for n in notes] == stored[1:4] and len(stored) == 5
+    assert net_box.records.unsent() == [] and unsent_audit(net_box) == []
+    assert SyncStatus(net_box.data_dir).read()["last_push"]
+
+
+def test_batches_arrive_exactly_once_when_the_answer_is_lost(proxied_box, hub_store, proxy):
+    notes = write_notes(proxied_box, 2)
+    proxy.mode = "drop"  # the hub stores the batch, the box never hears back
+    report = run_cycle(proxied_box)
+    assert not report.ok and proxy.statuses == [200, 200]  # the plan GET, then the POST the hub stored
+    assert len(proxied_box.records.unsent()) == 2
+    assert stored_ids(hub_store, proxied_box)[:2] == [n["id"] for n in notes]
+    proxy.mode = "pass"
+    assert run_cycle(proxied_box).ok
+    assert proxied_box.records.unsent() == []
+    stored = stored_ids(hub_store, proxied_box)
+    assert len(stored) == len(set(stored))
+    assert set(n["id"] for n in notes) <= set(stored)
+
+
+def test_unknown_box_is_refused_and_nothing_is_marked(net_box, hub_store):
+    (hub_store.folder / "boxes.json").unlink()
+    write_notes(net_box, 1)
+    report = run_cycle(net_box)
+    assert not report.ok and "403" in report.messages[-1]
+    assert len(net_box.records.unsent()) == 1
+
+
+def test_large_backlog_goes_in_several_batches(net_box, hub_store, monkeypatch):
+    monkeypatch.setattr("sync.push.BATCH_RECORDS", 2)
+    write_notes(net_box, 5)
+    from sync.poller import client_for
+    sent = push_journal(net_box, client_for(net_box), SyncStatus(net_box.data_dir))
+    assert sent == 5 and net_box.records.unsent() == []
+    assert len({row["batch"] for row in hub_store.journal(TEAM, key_id(box_signing_key(net_box.data_dir).verify_key))}) >= 3
