@@ -23,20 +23,29 @@ class NetworkTestPrinter:
         self.paper = "ok"            # ok, out, or silent (never answers)
         self.hang_up_after = None    # bytes of job data, then a connection reset
         self.jobs = []               # the job bytes of each connection that sent any
-        self._server = socket.create_server(("127.0.0.1", 0))
+        self.port = 0
+        self.switch_on()
+
+    def switch_on(self):
+        """Listen (again, on the same port after :meth:`switch_off`)."""
+        self._server = socket.create_server(("127.0.0.1", self.port))
         self._server.settimeout(0.2)
         self.port = self._server.getsockname()[1]
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._accept, daemon=True)
         self._thread.start()
 
+    def switch_off(self):
+        """Stop listening: connections are refused, like a printer that is off."""
+        if not self._stop.is_set():
+            self._stop.set()
+            self._thread.join()
+            self._server.close()
+
     def printed(self):
         return b"".join(self.jobs)
 
-    def close(self):
-        self._stop.set()
-        self._thread.join()
-        self._server.close()
+    close = switch_off
 
     def _accept(self):
         while not self._stop.is_set():

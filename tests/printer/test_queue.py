@@ -1,0 +1,167 @@
+"""The print queue: persisted, in order, retried, resumed, never a second set."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from hembas_testing import NOW, TODAY, fixed_clock
+
+from printer.escpos_reader import TextLine, read
+from printer.preview import preview_jobs
+from printer.queue import PrintQueue
+from sync.errors import ClockUntrusted, NoPlan
+
+
+def names_printed(data):
+    """Staff names in the order their sheets came out (the line after "Körlista")."""
+    lines = [e.text for e in read(data) if isinstance(e, TextLine)]
+    return [lines[i + 1] for i, text in enumerate(lines) if text == "Körlista"]
+
+
+def test_todays_sheets_one_job_per_staff_member_with_visits(box):
+    queue = PrintQueue(box)
+    jobs = queue.print_today_sheets(ordered_by="knappen")
+    assert len(jobs) == len(box.day(TODAY).staff_ids()) == 6
+    assert all(j["state"] == "pending" and j["ordered_by"] == "knappen" for j in jobs)
+    assert queue.process_once() == 6
+    assert [j["title"] for j in preview_jobs(box.data_dir, limit=10)]  # the preview printer got them
+    assert {j["state"] for j in queue.jobs()} == {"done"}
+
+
+def test_pressing_again_while_printing_queues_nothing(box):
+    queue = PrintQueue(box)
+    assert queue.print_today_sheets(ordered_by="knappen")
+    assert queue.print_today_sheets(ordered_by="s1") == []
+    assert len(queue.jobs(limit=50)) == 6
+    queue.process_once()
+    assert len(queue.print_today_sheets(ordered_by="s1")) == 6  # finished: a new set is a real request
+
+
+def test_every_order_is_in_the_audit_log(box):
+    queue = PrintQueue(box)
+    queue.print_today_sheets(ordered_by="knappen")
+    queue.print_slip("contacts", ordered_by="s1")
+    queue.print_slip("enrollment", ordered_by="s1", name="Ny Person", code="K7Q2-9F", url="http://hembas.local/e")
+    actions = [(e["action"], e["actor"]) for e in box.audit.entries()]
+    assert actions[:3] == [("print.slip", "s1"), ("print.slip", "s1"), ("print.sheets", "knappen")]
+    assert "K7Q2-9F" not in str(box.audit.entries())
+
+
+def test_no_plan_refuses_todays_sheets(empty_box):
+    with pytest.raises(NoPlan):
+        PrintQueue(empty_box).print_today_sheets(ordered_by="knappen")
+
+
+def test_untrusted_clock_refuses_todays_sheets(box):
+    box.clock = fixed_clock(box.data_dir, now=NOW.replace(year=2001), floor=lambda: box.plan().generated_at)
+    with pytest.raises(ClockUntrusted):
+        PrintQueue(box).print_today_sheets(ordered_by="knappen")
+
+
+def test_enrollment_code_is_gone_from_the_store_once_printed(box):
+    queue = PrintQueue(box)
+    queue.print_slip("enrollment", ordered_by="s1", name="Ny Person", code="K7Q2-9F", url="http://hembas.local/e")
+    assert b"K7Q2-9F" in (box.data_dir / "printqueue.json").read_bytes()
+    queue.process_once()
+    assert b"K7Q2-9F" not in (box.data_dir / "printqueue.json").read_bytes()
+
+
+def test_paper_out_waits_with_the_reason_then_prints_everything_in_order(network_box, net_printer):
+    queue = PrintQueue(network_box)
+    net_printer.paper = "out"
+    jobs = queue.print_today_sheets(ordered_by="knappen")
+    assert queue.process_once() == 0
+    status = queue.status()
+    assert status == {"state": "waiting", "reason": "papperet är slut", "pending": 6, "busy": False}
+    assert queue.jobs()[-1]["last_error"] == "papperet är slut"
+
+    net_printer.paper = "ok"
+    assert queue.process_once() == 6
+    assert queue.status()["state"] == "ok" and queue.status()["pending"] == 0
+    net_printer.close()
+    expected = [j["title"].removeprefix("Körlista ").removesuffix(f" {TODAY}") for j in jobs]
+    assert names_printed(net_printer.printed()) == expected
+
+
+def test_printer_off_then_restart_resumes_unfinished_jobs(network_box, net_printer):
+    net_printer.switch_off()
+    PrintQueue(network_box).print_today_sheets(ordered_by="knappen")
+    assert PrintQueue(network_box).process_once() == 0
+    assert PrintQueue(network_box).status()["state"] == "waiting"
+
+    net_printer.switch_on()
+    restarted = PrintQueue(network_box)  # what a new process builds after a reboot
+    assert restarted.status()["pending"] == 6
+    assert restarted.process_once() == 6
+    net_printer.close()
+    assert len(names_printed(net_printer.printed())) == 6
+
+
+def test_hang_up_mid_job_is_retried_and_says_it_may_be_double(network_box, net_printer):
+    queue = PrintQueue(network_box)
+    queue.print_sheet("s2", TODAY, ordered_by="s1")
+    net_printer.hang_up_after = 500
+    assert queue.process_once() == 0
+    assert "en del kan redan ha skrivits ut" in queue.jobs()[0]["last_error"]
+    net_printer.hang_up_after = None
+    assert queue.process_once() == 1
+    assert queue.jobs()[0]["state"] == "done"
+
+
+def test_worker_killed_mid_send_reprints_and_says_so_when_the_printer_cannot_tell(network_box, net_printer):
+    queue = PrintQueue(network_box)
+    queue.print_sheet("s2", TODAY, ordered_by="s1")
+    net_printer.paper = "silent"  # the worker hangs waiting for an answer ...
+    network_box.config["printer"]["timeout_seconds"] = 30
+    child = subprocess.Popen([sys.executable, "-c", WORKER, str(network_box.data_dir), str(net_printer.port)],
+                             env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
+    while queue.jobs()[0]["state"] != "printing":
+        assert child.poll() is None
+        time.sleep(0.05)
+    child.send_signal(signal.SIGKILL)  # ... and dies there (power cut, OOM)
+    child.wait()
+
+    net_printer.paper = "ok"
+    network_box.config["printer"]["timeout_seconds"] = 2
+    assert PrintQueue(network_box).process_once() == 1
+    job = queue.jobs()[0]
+    assert job["state"] == "done" and job["attempts"] == 2
+
+
+def test_preview_job_that_arrived_before_a_crash_is_not_printed_again(box):
+    queue = PrintQueue(box)
+    queue.print_slip("contacts", ordered_by="s1")
+    queue.process_once()
+    with queue._db.transaction():  # what a crash between "sent" and "marked done" leaves behind
+        queue._db.table("jobs").update({"state": "printing"})
+    assert PrintQueue(box).process_once() == 0
+    assert len(preview_jobs(box.data_dir)) == 1 and queue.jobs()[0]["state"] == "done"
+
+
+def test_only_one_worker_sends_at_a_time(box):
+    queue = PrintQueue(box)
+    queue.print_slip("contacts", ordered_by="s1")
+    with queue._worker_lock() as mine:
+        assert mine
+        assert PrintQueue(box).process_once() == 0  # the other "process" finds the lock taken
+    assert queue.process_once() == 1
+
+
+WORKER = """
+import sys
+sys.path.insert(0, "tests")
+from hembas_testing import fixed_clock
+from sync.box import open_box
+from sync.config import load_config
+from printer.queue import PrintQueue
+import pathlib
+data = pathlib.Path(sys.argv[1])
+config = load_config(data, environ={})
+config["printer"].update(backend="network", host="127.0.0.1", port=int(sys.argv[2]), timeout_seconds=60)
+box = open_box(config)
+box.clock = fixed_clock(data)
+PrintQueue(box).process_once()
+"""
