@@ -11,7 +11,6 @@ from .control import daemon_status, request_press
 from .daemon import Daemon
 from .pins import make_pin_factory
 from .signals import DESCRIPTIONS
-from .state import open_sync_status
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +33,7 @@ def cmd_run(args, config):
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     factory = make_pin_factory(config["gpio"]["pin_factory"])
-    with Daemon(box, PrintQueue(box), pin_factory=factory, sync_status=open_sync_status(config.data_dir)) as daemon:
+    with Daemon(box, PrintQueue(box), pin_factory=factory) as daemon:
         daemon.run(stop)
 
 

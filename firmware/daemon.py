@@ -15,6 +15,8 @@ unplugged printer, or a bug in one job, never takes the button down with it.
 import logging
 import threading
 
+from sync.sync_status import SyncStatus
+
 from . import control
 from .button import PrintButton
 from .lights import Lights
@@ -35,9 +37,10 @@ HOLD_MARGIN_SECONDS = 0.5
 class Daemon:
     """Owns the GPIO devices of one box; *queue* is its PrintQueue."""
 
-    def __init__(self, box, queue, *, pin_factory=None, sync_status=None, environ=None):
+    def __init__(self, box, queue, *, pin_factory=None, environ=None):
         gpio = box.config["gpio"]
-        self.box, self.queue, self.sync_status, self.environ = box, queue, sync_status, environ
+        self.box, self.queue, self.environ = box, queue, environ
+        self.sync_status = SyncStatus(box.data_dir)
         self.long_press_seconds = gpio["long_press_seconds"]
         self.lights = Lights(green=gpio["led_green"], yellow=gpio["led_yellow"], red=gpio["led_red"],
                              buzzer=gpio["buzzer"], pin_factory=pin_factory)

@@ -48,7 +48,7 @@ class ButtonActions:
     def long_press(self):
         """Queue the status slip and the team's contact list, unless printing already."""
         self.lights.acknowledge()
-        if self.queue.status().get("busy"):
+        if self.queue.status()["pending"]:
             logger.info("button: long press while printing, nothing added")
             return ALREADY_QUEUED
         queued = 0

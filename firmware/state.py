@@ -15,12 +15,12 @@ from .signals import SystemState
 logger = logging.getLogger(__name__)
 
 
-def read_system_state(box, queue, *, sync_status=None):
-    """The current :class:`SystemState`; *sync_status* is a SyncStatus or None (no network sync)."""
+def read_system_state(box, queue, *, sync_status):
+    """The current :class:`SystemState`; *sync_status* is a :class:`sync.sync_status.SyncStatus`."""
     try:
         fresh = box.freshness()
         printer = queue.status()
-        sync_error = (sync_status.read().get("last_error") or "") if sync_status is not None else ""
+        sync_error = sync_status.read()["last_error"] or ""
     except StoreError as exc:
         logger.warning("state: store error: %s", exc)
         return SystemState(clock_trusted=box.clock.status().trusted, store_error=str(exc))
@@ -28,17 +28,9 @@ def read_system_state(box, queue, *, sync_status=None):
         clock_trusted=fresh["clock_trusted"],
         plan_loaded=fresh["plan"],
         plan_stale=fresh["stale"],
-        sync_error=str(sync_error),
-        printer_state=printer.get("state", "unknown"),
-        printer_reason=printer.get("reason", ""),
-        printer_busy=bool(printer.get("busy")),
+        sync_error=sync_error,
+        printer_state=printer["state"],
+        printer_reason=printer["reason"],
+        printer_busy=bool(printer.get("busy") or printer.get("pending")),
     )
 
-
-def open_sync_status(data_dir):
-    """The sync engineer's SyncStatus for *data_dir*, or None where that part is absent."""
-    try:
-        from sync.sync_status import SyncStatus
-    except ImportError:
-        return None
-    return SyncStatus(data_dir)

@@ -24,15 +24,13 @@ def test_pattern_lights_its_colour_only(lights, pattern, colour):
     assert lights.leds[colour].is_active  # steady on, or blinking
 
 
-def test_steady_patterns_are_steady_and_busy_blinks(lights, pin_factory):
+def test_steady_patterns_are_steady_and_busy_blinks(lights, pin_factory, wait_for):
     lights.show("ok")
     assert lit(lights) == {"green"}
-    lights.show("busy")
     green = pin_factory.pin(22)
-    deadline = time.monotonic() + 5
-    while len({s.state for s in green.states[-4:]}) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert {s.state for s in green.states[-4:]} == {True, False}
+    green.clear_states()
+    lights.show("busy")
+    assert wait_for(lambda: [s.state for s in green.states].count(False) >= 2)
 
 
 def test_changing_pattern_turns_the_old_colour_off(lights):
@@ -52,15 +50,12 @@ def test_acknowledge_flashes_and_the_pattern_comes_back(lights, pin_factory):
     assert lit(lights) == {"yellow"}
 
 
-def test_buzzer_beeps_when_the_box_turns_red(lights, pin_factory):
+def test_buzzer_beeps_when_the_box_turns_red(lights, pin_factory, wait_for):
     buzzer = pin_factory.pin(25)
     lights.show("warning")
     assert [s.state for s in buzzer.states].count(True) == 0
     lights.show("error")
-    deadline = time.monotonic() + 5
-    while [s.state for s in buzzer.states].count(True) < 3 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert [s.state for s in buzzer.states].count(True) == 3
+    assert wait_for(lambda: [s.state for s in buzzer.states].count(True) == 3)
 
 
 def test_no_buzzer_when_its_pin_is_zero(pin_factory):
