@@ -1,0 +1,43 @@
+"""The A4 two-week plan."""
+
+import zlib
+import re
+
+import pytest
+from hembas_testing import TODAY
+
+from printer.pdf import two_week_pdf
+from sync.errors import HembasError
+
+
+def pdf_text(data):
+    """The text drawn on the pages (fpdf2 compresses page streams with zlib)."""
+    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S)
+    out = b""
+    for stream in streams:
+        try:
+            out += zlib.decompress(stream)
+        except zlib.error:
+            out += stream
+    return out.decode("latin-1")
+
+
+def test_pdf_has_fourteen_days_of_the_staff_members_visits(box):
+    data = two_week_pdf(box, "s2")
+    assert data.startswith(b"%PDF-")
+    text = pdf_text(data)
+    assert "Johanna Öhman - två veckor" in text
+    assert "Fredag 27 november 2026" in text and "Torsdag 10 december 2026" in text
+    first = box.day(TODAY).route("s2")[0]
+    assert box.plan().clients[first.client_id].name in text
+
+
+def test_pdf_follows_the_entry_setting(box):
+    assert "Nyckel/kod" not in pdf_text(two_week_pdf(box, "s2"))
+    box.config["printer"]["print_entry"] = True
+    assert "Nyckel/kod" in pdf_text(two_week_pdf(box, "s2"))
+
+
+def test_unknown_staff_is_refused(box):
+    with pytest.raises(HembasError, match="finns inte"):
+        two_week_pdf(box, "s99")
