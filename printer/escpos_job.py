@@ -95,7 +95,7 @@ def encode(receipt, *, profile="TM-T20II", qr_mode="auto", cut=True):
                 printer.qr(block.data, native=True, size=6)
                 printer.ln()
             else:
-                printer.qr(block.data, native=False, size=4, center=True)
+                printer.qr(block.data, native=False, size=4)  # ESC a 1 centres it; padding would cost bytes
         else:
             raise TypeError(f"unknown block {block!r}")
     printer.set(align="left", bold=False, invert=False, normal_textsize=True)
