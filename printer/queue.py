@@ -59,6 +59,8 @@ class PrintQueue:
         plan, day = self.box.plan(), self.box.day(today)
         order = list(plan.staff)
         staff_ids = sorted(day.staff_ids(), key=lambda s: order.index(s) if s in order else len(order))
+        if not staff_ids:
+            return []
         with self._db.transaction():
             if any(job["set"] == today.isoformat() and job["state"] in ACTIVE for job in self._all()):
                 logger.info("today's sheets are still printing; %s's press ignored", ordered_by)

@@ -165,3 +165,20 @@ box = open_box(config)
 box.clock = fixed_clock(data)
 PrintQueue(box).process_once()
 """
+
+
+def test_worker_loop_prints_what_is_queued_and_stops_when_told(box):
+    import threading
+
+    queue = PrintQueue(box)
+    stop = threading.Event()
+    worker = threading.Thread(target=queue.work, args=(stop,), kwargs={"poll_seconds": 0.05})
+    worker.start()
+    try:
+        queue.print_slip("contacts", ordered_by="s1")
+        while queue.status()["pending"]:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        worker.join()
+    assert queue.jobs()[0]["state"] == "done"
