@@ -14,7 +14,7 @@ import sys
 import tempfile
 import traceback
 
-SCENARIOS = ["powercut"]
+SCENARIOS = ["powercut", "fuzz_import", "diskfull"]
 
 
 def main(argv=None):
