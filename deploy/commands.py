@@ -1,5 +1,123 @@
-"""Subcommands of this part of Hembas (see sync/cli.py)."""
+"""``hembas provision``, ``hembas backup``, ``hembas restore`` and ``hembas update …``."""
+
+import getpass
+import logging
+import os
+import sys
+from pathlib import Path
+
+from sync.cli import add_command
+from sync.errors import HembasError
+from sync.keys import hub_signing_key
+from sync.storage import atomic_write_bytes
+
+from . import backup, firstboot, update
+
+logger = logging.getLogger(__name__)
+
+BOOT_DIR = Path("/boot/firmware")
+SYSTEM_DIR = Path("/data/system")
+PASSPHRASE_VARIABLE = "HEMBAS_BACKUP_PASSPHRASE"
 
 
 def register(subparsers):
-    """No subcommands yet."""
+    prov = add_command(subparsers, "provision", help="tillämpa inställningsfilen på boot-partitionen",
+                       handler=cmd_provision)
+    prov.add_argument("--boot", type=Path, default=BOOT_DIR, help="the boot partition (default %(default)s)")
+    prov.add_argument("--system", type=Path, default=SYSTEM_DIR,
+                      help="system state on the data partition (default %(default)s)")
+
+    back = add_command(subparsers, "backup", help="skriv en krypterad säkerhetskopia av datamappen",
+                       handler=cmd_backup)
+    back.add_argument("-o", "--output", type=Path, required=True, help="backup file to write (USB stick)")
+    back.add_argument("--passphrase-file", type=Path,
+                      help=f"file holding the passphrase (default ${PASSPHRASE_VARIABLE}, else asked)")
+    rest = add_command(subparsers, "restore", help="läs tillbaka en säkerhetskopia", handler=cmd_restore)
+    rest.add_argument("file", type=Path)
+    rest.add_argument("--passphrase-file", type=Path)
+    rest.add_argument("--force", action="store_true", help="replace a data folder that is not empty")
+
+    upd = add_command(subparsers, "update", help="installera eller backa en programuppdatering")
+    actions = upd.add_subparsers(dest="action", metavar="ACTION", required=True)
+    apply = add_command(actions, "apply", help="installera ett signerat uppdateringspaket", handler=cmd_update_apply)
+    apply.add_argument("file", type=Path)
+    apply.add_argument("--slots", type=Path, default=SYSTEM_DIR / "hembas", help="default %(default)s")
+    back_to = add_command(actions, "rollback", help="gå tillbaka till föregående version", handler=cmd_update_rollback)
+    back_to.add_argument("--slots", type=Path, default=SYSTEM_DIR / "hembas", help="default %(default)s")
+    pack = add_command(actions, "pack", help="bygg ett signerat uppdateringspaket (hubbens sida)",
+                       handler=cmd_update_pack)
+    pack.add_argument("wheels", type=Path, nargs="+")
+    pack.add_argument("--version", required=True)
+    pack.add_argument("--hub-keys", type=Path, required=True, help="the hub's key folder (hembas hub keygen)")
+    pack.add_argument("-o", "--output", type=Path, required=True)
+
+
+def cmd_provision(args, config):
+    outcome = firstboot.apply_boot_file(args.boot, config=config, system_dir=args.system)
+    print({"none": "Ingen inställningsfil på boot-partitionen.",
+           "unchanged": "Inställningsfilen är redan tillämpad.",
+           "applied": "Inställningarna är tillämpade; hemligheterna är borttagna från kortet.",
+           "invalid": "Inställningsfilen har fel – se provision-errors.json i datamappen."}[outcome])
+    return 0  # errors are reported on the slip and in the web UI; the box boots on
+
+
+def _passphrase(path, *, confirm):
+    if path:
+        try:
+            return path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise backup.BackupError(f"kan inte läsa {path}: {exc.strerror}") from None
+    if os.environ.get(PASSPHRASE_VARIABLE):
+        return os.environ[PASSPHRASE_VARIABLE]
+    if not sys.stdin.isatty():
+        raise backup.BackupError(f"ange lösenfrasen med --passphrase-file eller ${PASSPHRASE_VARIABLE}")
+    phrase = getpass.getpass("Lösenfras: ")
+    if confirm and getpass.getpass("Samma lösenfras igen: ") != phrase:
+        raise backup.BackupError("lösenfraserna är olika")
+    return phrase
+
+
+def cmd_backup(args, config):
+    blob = backup.create_backup(config.data_dir, _passphrase(args.passphrase_file, confirm=True))
+    atomic_write_bytes(args.output, blob)
+    print(f"Säkerhetskopia skriven: {args.output} ({len(blob) // 1024} kB).")
+
+
+def cmd_restore(args, config):
+    try:
+        blob = args.file.read_bytes()
+    except OSError as exc:
+        raise backup.BackupError(f"kan inte läsa {args.file}: {exc.strerror}") from None
+    aside = backup.restore_backup(blob, _passphrase(args.passphrase_file, confirm=False), config.data_dir,
+                                  force=args.force)
+    print(f"Datamappen är återställd: {config.data_dir}" + (f" (den gamla finns i {aside})" if aside else ""))
+
+
+def _hub_key(config):
+    key = config["hub"]["public_key"]
+    if not key:
+        raise HembasError("hub.public_key saknas i inställningarna – kan inte kontrollera uppdateringen")
+    return key
+
+
+def cmd_update_apply(args, config):
+    try:
+        envelope = args.file.read_bytes()
+    except OSError as exc:
+        raise update.UpdateRefused(f"kan inte läsa {args.file}: {exc.strerror}") from None
+    port = config["web"]["port"]
+    version = update.apply_update(
+        envelope, verify_key=_hub_key(config), team=config["team"]["id"], slots=update.Slots(args.slots),
+        healthy=lambda: update.services_healthy(url=f"http://127.0.0.1:{port}/"))
+    print(f"Version {version} är installerad och körs.")
+
+
+def cmd_update_rollback(args, config):
+    previous = update.rollback(update.Slots(args.slots))
+    print(f"Tillbaka på {previous}.")
+
+
+def cmd_update_pack(args, config):
+    envelope = update.make_package(args.wheels, version=args.version, signing_key=hub_signing_key(args.hub_keys))
+    atomic_write_bytes(args.output, envelope)
+    print(f"Uppdateringspaket {args.output} ({args.version}, {len(args.wheels)} wheel-filer).")
