@@ -9,9 +9,6 @@ import time
 
 import pytest
 
-from sync.box import open_box
-from sync.config import load_config
-
 PAPER_OK, PAPER_OUT = 0x12, 0x72  # replies to DLE EOT 4
 QUERY = b"\x10\x04\x04"
 
@@ -82,13 +79,6 @@ def net_printer():
     printer = NetworkTestPrinter()
     yield printer
     printer.close()
-
-
-def printer_config(data_dir, **printer):
-    """The embedded defaults with some [printer] settings changed (as a hembas.toml would)."""
-    config = load_config(data_dir, environ={})
-    config["printer"].update(printer)
-    return config
 
 
 @pytest.fixture
