@@ -17,7 +17,7 @@ import time
 
 from gpiozero import LED, Buzzer
 
-from .signals import ERROR, PATTERNS
+from .signals import PATTERNS
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ FLASHES = 2
 
 
 class Lights:
-    """Three LEDs and an optional buzzer (pin 0 = none)."""
+    """Three LEDs and an optional buzzer (pin 0 = none) that beeps when the box turns red."""
 
     def __init__(self, *, green, yellow, red, buzzer=0, pin_factory=None):
         self.leds = {}
@@ -53,7 +53,7 @@ class Lights:
         with self._lock:
             if pattern != self._pattern:
                 logger.info("lights: %s", pattern)
-                if pattern == ERROR and self.buzzer is not None:
+                if PATTERNS[pattern][0] == "red" and self.buzzer is not None:
                     self.buzzer.beep(on_time=0.2, off_time=0.2, n=3)
                 self._pattern = pattern
             if time.monotonic() < self._flash_until or pattern == self._shown:

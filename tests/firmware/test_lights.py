@@ -62,3 +62,9 @@ def test_no_buzzer_when_its_pin_is_zero(pin_factory):
     with Lights(green=22, yellow=23, red=24, buzzer=0, pin_factory=pin_factory) as lights:
         lights.show("error")
         assert lights.buzzer is None
+
+
+def test_buzzer_beeps_for_an_untrusted_clock_too(lights, pin_factory, wait_for):
+    buzzer = pin_factory.pin(25)
+    lights.show("clock")
+    assert wait_for(lambda: [s.state for s in buzzer.states].count(True) == 3)
