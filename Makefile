@@ -52,3 +52,12 @@ bench: install
 # Fault harness (docs/benchmarks.md): power cuts, hostile input, full disk, printer and hub faults.
 faults: install-test
 	PYTHONPATH=tests $(BIN)/python -m faults
+
+# The Raspberry Pi image (deploy/out/hembas.img, about 15 minutes the first time; root needed
+# for mmdebstrap, chroot and the Debian packages it installs) and its emulated boot test.
+image:
+	bash deploy/image/build-image.sh
+
+image-test:
+	test -f deploy/out/hembas.img || $(MAKE) image
+	python3 deploy/image/boot-test.py deploy/out

@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Boot the built image under qemu-system-aarch64 -M virt and check it from outside.
+
+    python3 deploy/image/boot-test.py [deploy/out]      (make image-test)
+
+A copy of the image gets a settings file on its boot partition (written with
+mtools, as a technician's laptop would), then boots with the wired port
+forwarded to the host.  From outside the test checks that the web UI
+answers, that the services are active (over SSH with the technician key
+from the settings file) and, after power-off, that the secrets are gone from
+the boot partition.  Standard library only; results in OUT/image-test.json.
+"""
+
+import json
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+OUT = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parents[1] / "out")
+BOOT_TIMEOUT = 15 * 60
+SECRET_PASSPHRASE = "testlosen-for-qemu"
+SECRET_CODE = "QEMU2345"
+SERVICES = ["hembas-provision.service", "hembas-web.service", "hembas-firmware.service",
+            "hembas-sync.timer", "nftables.service", "ssh.service", "NetworkManager.service"]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def partition_offset(image, number):
+    """Byte offset of MBR partition *number* (1-based)."""
+    with open(image, "rb") as f:
+        mbr = f.read(512)
+    entry = mbr[446 + 16 * (number - 1):446 + 16 * number]
+    return struct.unpack("<I", entry[8:12])[0] * 512
+
+
+def settings(public_key):
+    return f"""\ufeff[team]\r
+id = "qemu-test"\r
+[wifi]\r
+name = "Hembas test"\r
+passphrase = "{SECRET_PASSPHRASE}"\r
+[coordinator]\r
+name = "Test Samordnare"\r
+enrollment_code = "{SECRET_CODE}"\r
+[printer]\r
+connection = "preview"\r
+[gpio]\r
+pin_factory = "mock"\r
+[ssh]\r
+authorized_keys = ["{public_key}"]\r
+"""
+
+
+def ssh(key, port, command):
+    return subprocess.run(
+        ["ssh", "-i", str(key), "-p", str(port), "-o", "StrictHostKeyChecking=no", "-o",
+         "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "ConnectTimeout=20", "-o", "LogLevel=ERROR",
+         "tekniker@127.0.0.1", command], capture_output=True, text=True, timeout=120)
+
+
+def wait_for_ui(port, qemu, deadline):
+    while time.monotonic() < deadline and qemu.poll() is None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
+                return response.status, response.read(2000).decode("utf-8", "replace")
+        except urllib.error.HTTPError as exc:
+            if exc.code < 500:
+                return exc.code, ""
+        except OSError:
+            pass
+        time.sleep(3)
+    return None, ""
+
+
+def main():
+    image = OUT / "hembas.img"
+    work = Path(tempfile.mkdtemp(prefix="hembas-boot-"))
+    results = {"checks": {}}
+    try:
+        test_image = work / "test.img"
+        subprocess.run(["cp", "--sparse=always", str(image), str(test_image)], check=True)
+        key = work / "id_ed25519"
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+        toml = work / "hembas.toml"
+        toml.write_bytes(settings(key.with_suffix(".pub").read_text().strip()).encode())
+        boot = f"{test_image}@@{partition_offset(test_image, 1)}"
+        subprocess.run(["mcopy", "-o", "-i", boot, str(toml), "::hembas.toml"], check=True)
+
+        ui_port, ssh_port = free_port(), free_port()
+        console = open(OUT / "image-test-console.log", "w")
+        started = time.monotonic()
+        qemu = subprocess.Popen(
+            ["qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a53", "-smp", "2", "-m", "2048", "-nographic",
+             "-kernel", str(OUT / "vmlinuz"), "-initrd", str(OUT / "initrd.img"),
+             "-append", "root=LABEL=RASPIROOT ro console=ttyAMA0 net.ifnames=0",
+             "-drive", f"file={test_image},format=raw,if=none,id=d0", "-device", "virtio-blk-pci,drive=d0",
+             "-netdev", f"user,id=n0,hostfwd=tcp:127.0.0.1:{ui_port}-:80,hostfwd=tcp:127.0.0.1:{ssh_port}-:22",
+             "-device", "virtio-net-pci,netdev=n0,romfile="],
+            stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT)
+        try:
+            status, page = wait_for_ui(ui_port, qemu, started + BOOT_TIMEOUT)
+            results["boot_to_ui_seconds"] = round(time.monotonic() - started)
+            results["checks"]["web UI answers on port 80"] = status is not None and status < 400
+            results["ui_status"] = status
+            for _ in range(20):   # sshd may come up a little after the UI
+                probe = ssh(key, ssh_port, "true")
+                if probe.returncode == 0:
+                    break
+                time.sleep(5)
+            active = ssh(key, ssh_port, "systemctl is-active " + " ".join(SERVICES))
+            results["services"] = dict(zip(SERVICES, active.stdout.split()))
+            results["checks"]["services active"] = active.returncode == 0
+            root = ssh(key, ssh_port, "findmnt -no OPTIONS /")
+            results["checks"]["system is read-only"] = root.stdout.split(",")[:1] == ["ro"]
+            boot_file = ssh(key, ssh_port, "sudo cat /boot/firmware/hembas.toml")
+            results["checks"]["secrets gone (seen from the box)"] = (
+                boot_file.returncode == 0 and SECRET_PASSPHRASE not in boot_file.stdout
+                and SECRET_CODE not in boot_file.stdout)
+            errors = ssh(key, ssh_port, "sudo cat /data/hembas/provision-errors.json 2>/dev/null || echo none")
+            results["provision_errors"] = errors.stdout.strip()
+            failed = ssh(key, ssh_port, "systemctl --failed --no-legend --plain | cut -d' ' -f1")
+            results["failed_units"] = failed.stdout.split()
+            ssh(key, ssh_port, "sudo systemctl poweroff")
+            qemu.wait(timeout=180)
+        finally:
+            if qemu.poll() is None:
+                qemu.kill()
+                qemu.wait()
+            console.close()
+        left = subprocess.run(["mtype", "-i", boot, "::hembas.toml"], capture_output=True, text=True)
+        results["checks"]["secrets gone from the boot partition"] = (
+            left.returncode == 0 and SECRET_PASSPHRASE not in left.stdout and SECRET_CODE not in left.stdout)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    results["ok"] = all(results["checks"].values()) and bool(results["checks"])
+    (OUT / "image-test.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    print(json.dumps(results, indent=2, ensure_ascii=False))
+    return 0 if results["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
