@@ -8,6 +8,7 @@ import argparse
 import datetime as dt
 import importlib
 import json
+import logging
 import os
 import platform
 import sys
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from .measure import REPO_DIR
 
-BENCHMARKS = ["plan_import"]
+BENCHMARKS = ["plan_import", "printing"]
 
 
 def machine():
@@ -32,6 +33,7 @@ def main(argv=None):
     parser.add_argument("--scale", choices=("full", "smoke"), default="full")
     parser.add_argument("--output", type=Path, default=REPO_DIR / "bench" / "results.json")
     args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.ERROR)
     results = {"started_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                "scale": args.scale, "machine": machine(), "benchmarks": {}}
     failed = []

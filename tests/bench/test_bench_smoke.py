@@ -3,7 +3,7 @@
 import json
 
 from bench import __main__ as bench_main
-from bench import plan_import
+from bench import plan_import, printing
 
 
 def test_plan_import_benchmark_measures_every_scale(tmp_path):
@@ -22,3 +22,13 @@ def test_bench_command_writes_results_json(tmp_path, capsys):
     results = json.loads(output.read_text())
     assert results["benchmarks"]["plan_import"]["rows"]
     assert "Plan import" in capsys.readouterr().out
+
+
+def test_printing_benchmark_renders_a_day_and_times_a_press_to_the_printer(tmp_path):
+    outcome = printing.run(tmp_path, scale="smoke")
+    render, = outcome["render"]
+    assert render["sheets"] > 0 and render["bytes"] > render["sheets"] * 100
+    daemon = outcome["daemon"]
+    assert daemon["ready_s"] > 0 and daemon["idle_rss_mb"] > 1
+    assert daemon["press_to_last_byte_s"] >= daemon["press_to_first_byte_s"] > 0
+    assert daemon["bytes_per_press"] > 0 and daemon["exit_code"] == 0

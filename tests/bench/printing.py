@@ -1,0 +1,153 @@
+"""Run-sheets and the button: render time and bytes, and press-to-paper through the daemon.
+
+1. A whole day's run-sheets (one per staff member working that day) rendered
+   through ``printer.jobs.render``, what the print worker sends: demo base
+   and 10× base.
+2. The real ``hembas firmware run`` in a subprocess, on mock pins, with the
+   network backend pointed at a printer listener on 127.0.0.1: time from
+   start to systemd's ``READY=1`` (a real ``NOTIFY_SOCKET``), resident memory
+   idle and after printing, and from a button press to the first and last
+   byte of the day's sheets at the printer.  The press is asked for as the
+   demo does (:func:`firmware.control.request_press`), so the figure includes
+   the daemon's tick that turns the request into a press of the mock pin and
+   the print worker's poll interval.
+
+Run alone: ``PYTHONPATH=tests python -m bench.printing --scale smoke``
+"""
+
+import datetime as dt
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .measure import REPO_DIR, Stopwatch, child_env, median, peak_rss_kb, rss_kb, table
+from .printer_listener import PrinterListener
+
+SCALES = {"full": (1, 10), "smoke": (0.2,)}
+PRESSES = {"full": 5, "smoke": 1}
+
+
+def render_day(workdir, factor):
+    """Render every run-sheet of one day of the demo plan scaled by *factor*."""
+    from hembas_testing import TODAY, fixed_clock
+
+    from printer import jobs
+    from sync.box import open_box
+    from sync.config import load_config
+    from sync.demo import demo_plan
+
+    data_dir = Path(workdir) / f"render-{factor}"
+    box = open_box(load_config(data_dir, environ={}))
+    box.clock = fixed_clock(data_dir)
+    box.mirror.import_document(demo_plan(TODAY, clients=max(2, round(40 * factor)), staff=max(2, round(7 * factor))),
+                               source="bench", today=TODAY)
+    day = box.day(TODAY)
+    staff_ids = day.staff_ids()
+    params = [{"staff_id": s, "date": TODAY.isoformat()} for s in staff_ids]
+    jobs.render(box, "sheet", params[0])  # imports and caches, as a running worker has them
+    with Stopwatch() as sw:
+        sheets = [jobs.render(box, "sheet", p) for p in params]
+    return {"factor": factor, "sheets": len(sheets), "visits": sum(len(day.route(s)) for s in staff_ids),
+            "bytes": sum(map(len, sheets)), "largest": max(map(len, sheets)), "seconds": sw.seconds,
+            "ms_per_sheet": 1000 * sw.seconds / len(sheets)}
+
+
+def prepare_box(data_dir):
+    """A store with a plan for the real today and a clock confirmed as a coordinator would."""
+    from sync.box import open_box
+    from sync.config import load_config
+    from sync.demo import demo_plan
+
+    box = open_box(load_config(data_dir, environ={}))
+    box.clock.confirm(dt.datetime.now(dt.timezone.utc), by="bench")
+    today = box.clock.today()
+    box.mirror.import_document(demo_plan(today), source="bench", today=today)
+    return box, len(box.day(today).staff_ids())
+
+
+def start_daemon(data_dir, port, notify_path):
+    env = child_env(HEMBAS_PRINTER_BACKEND="network", HEMBAS_PRINTER_HOST="127.0.0.1", HEMBAS_PRINTER_PORT=port,
+                    HEMBAS_GPIO_PIN_FACTORY="mock", NOTIFY_SOCKET=notify_path)
+    return subprocess.Popen([sys.executable, "-m", "sync.cli", "--data", str(data_dir), "firmware", "run"],
+                            env=env, cwd=REPO_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def wait_ready(sock, timeout=30):
+    sock.settimeout(timeout)
+    while True:
+        if b"READY=1" in sock.recv(4096).split(b"\n"):
+            return
+
+
+def daemon_figures(workdir, presses):
+    """Start the daemon, press its button *presses* times; returns the figures."""
+    from firmware.control import request_press
+    from printer.queue import PrintQueue
+
+    data_dir = Path(workdir) / "daemon"
+    box, sheets = prepare_box(data_dir)
+    queue = PrintQueue(box)
+    notify_path = str(Path(workdir) / "notify.sock")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify, PrinterListener() as printer:
+        notify.bind(notify_path)
+        started = time.monotonic()
+        daemon = start_daemon(data_dir, printer.port, notify_path)
+        try:
+            wait_ready(notify)
+            ready_s = time.monotonic() - started
+            time.sleep(2)
+            idle_rss = rss_kb(daemon.pid)
+            first, last = [], []
+            for n in range(presses):
+                pressed = time.monotonic()
+                request_press(data_dir)
+                if not printer.wait_for((n + 1) * sheets, timeout=60):
+                    raise RuntimeError(f"press {n + 1}: {len(printer.jobs)} of {(n + 1) * sheets} sheets arrived")
+                new = printer.jobs[n * sheets:]
+                first.append(min(j["first"] for j in new) - pressed)
+                last.append(max(j["last"] for j in new) - pressed)
+                while queue.status()["pending"]:  # the daemon marks the last job done after it arrived
+                    time.sleep(0.05)
+            after_rss, peak = rss_kb(daemon.pid), peak_rss_kb(daemon.pid)
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            try:
+                daemon.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                daemon.kill()
+                daemon.wait()
+    return {"ready_s": ready_s, "idle_rss_mb": idle_rss / 1024, "after_rss_mb": after_rss / 1024,
+            "peak_rss_mb": peak / 1024, "presses": presses, "sheets_per_press": sheets,
+            "press_to_first_byte_s": median(first), "press_to_first_byte_max_s": max(first),
+            "press_to_last_byte_s": median(last), "bytes_per_press": sum(j["bytes"] for j in printer.jobs) / presses,
+            "exit_code": daemon.returncode}
+
+
+def run(workdir, *, scale="full"):
+    renders = [render_day(workdir, factor) for factor in SCALES[scale]]
+    daemon = daemon_figures(workdir, PRESSES[scale])
+    columns = [("base", "factor", "{}×"), ("sheets", "sheets", "{}"), ("visits", "visits", "{}"),
+               ("KB", "kb", "{:.1f}"), ("largest B", "largest", "{}"), ("render s", "seconds", "{:.3f}"),
+               ("ms/sheet", "ms_per_sheet", "{:.1f}")]
+    lines = [table("Run-sheets for one day (render = what the worker sends)", columns,
+                   [{**r, "kb": r["bytes"] / 1024} for r in renders]), "",
+             "Firmware daemon (hembas firmware run, mock pins, network printer on 127.0.0.1):",
+             f"  start to READY=1 {daemon['ready_s']:.2f} s; RSS idle {daemon['idle_rss_mb']:.0f} MB, "
+             f"after {daemon['presses']} press(es) {daemon['after_rss_mb']:.0f} MB (peak {daemon['peak_rss_mb']:.0f} MB)",
+             f"  press to first byte at printer: median {daemon['press_to_first_byte_s']:.2f} s, "
+             f"max {daemon['press_to_first_byte_max_s']:.2f} s; to last of {daemon['sheets_per_press']} sheets "
+             f"{daemon['press_to_last_byte_s']:.2f} s ({daemon['bytes_per_press'] / 1024:.1f} KB)"]
+    return {"render": renders, "daemon": daemon, "table": "\n".join(lines)}
+
+
+if __name__ == "__main__":
+    import argparse
+    import tempfile
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=sorted(SCALES), default="full")
+    with tempfile.TemporaryDirectory(prefix="hembas-bench-") as folder:
+        print(run(folder, scale=parser.parse_args().scale)["table"])
