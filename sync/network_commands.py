@@ -2,7 +2,9 @@
 
 import datetime as dt
 import json
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from .box import open_box
@@ -49,7 +51,9 @@ def cmd_sync_now(args, config):
 
 
 def cmd_sync_run(args, config):
-    Poller(open_box(config)).run()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # systemd stops the service cleanly
+    Poller(open_box(config)).run(stop)
 
 
 def sync_status(box):
