@@ -66,7 +66,9 @@ DEFAULTS = {
     "hub": {
         "url": "",                  # empty = no network sync
         "public_key": "",           # hub's Ed25519 signing key, base64
+        "encryption_key": "",       # hub's Curve25519 key for USB exports, base64
         "poll_minutes": 10,
+        "max_backoff_minutes": 60,  # longest wait between tries while the hub is unreachable
         "timeout_seconds": 10,
     },
 }
