@@ -69,10 +69,12 @@ def prepare_box(data_dir):
 
 
 def start_daemon(data_dir, port, notify_path):
+    """``hembas firmware run`` on mock pins; its log goes to ``firmware.log`` beside *data_dir*."""
     env = child_env(HEMBAS_PRINTER_BACKEND="network", HEMBAS_PRINTER_HOST="127.0.0.1", HEMBAS_PRINTER_PORT=port,
                     HEMBAS_GPIO_PIN_FACTORY="mock", NOTIFY_SOCKET=notify_path)
-    return subprocess.Popen([sys.executable, "-m", "sync.cli", "--data", str(data_dir), "firmware", "run"],
-                            env=env, cwd=REPO_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    with open(Path(data_dir).parent / "firmware.log", "w") as log:
+        return subprocess.Popen([sys.executable, "-m", "sync.cli", "--data", str(data_dir), "firmware", "run"],
+                                env=env, cwd=REPO_DIR, stdout=log, stderr=subprocess.STDOUT)
 
 
 def wait_ready(sock, timeout=30):
