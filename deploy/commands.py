@@ -53,6 +53,7 @@ def register(subparsers):
 
 
 def cmd_provision(args, config):
+    firstboot.ensure_host_key(args.system / "ssh")
     outcome = firstboot.apply_boot_file(args.boot, config=config, system_dir=args.system)
     print({"none": "Ingen inställningsfil på boot-partitionen.",
            "unchanged": "Inställningsfilen är redan tillämpad.",

@@ -123,13 +123,19 @@ def write_access_point(folder, *, name, passphrase):
     return True
 
 
+def ensure_host_key(folder, *, run=subprocess.run):
+    """This box's own SSH host key, made once (sshd does not start without one)."""
+    host_key = Path(folder) / "ssh_host_ed25519_key"
+    if not host_key.exists() and shutil.which("ssh-keygen"):
+        host_key.parent.mkdir(parents=True, exist_ok=True)
+        run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "hembas", "-f", str(host_key)], check=True)
+
+
 def write_ssh_keys(folder, authorized_keys, *, run=subprocess.run):
-    """This box's own SSH host key (once) and the technicians' public keys."""
+    """The SSH host key and the technicians' public keys."""
     folder = Path(folder)
     (folder / "authorized_keys").mkdir(parents=True, exist_ok=True)
-    host_key = folder / "ssh_host_ed25519_key"
-    if not host_key.exists() and shutil.which("ssh-keygen"):
-        run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "hembas", "-f", str(host_key)], check=True)
+    ensure_host_key(folder, run=run)
     keys = "".join(f"{key}\n" for key in authorized_keys)
     atomic_write_bytes(folder / "authorized_keys" / TECHNICIAN, keys.encode())
 

@@ -98,10 +98,10 @@ rm -rf "$ROOT/tmp/"* "$ROOT/tmp/".[!.]* 2>/dev/null || true
 # /data is the data partition: it starts with the system state that must stay
 # writable while / is read-only (systemd's and NetworkManager's state).
 mkdir -p "$ROOT/data/system/hembas/slots" "$ROOT/data/hembas"
-for state in systemd NetworkManager; do
+for state in systemd NetworkManager; do     # bind-mounted back by /etc/fstab
     mkdir -p "$ROOT/var/lib/$state"
     mv "$ROOT/var/lib/$state" "$ROOT/data/system/$state"
-    ln -s "/data/system/$state" "$ROOT/var/lib/$state"
+    mkdir "$ROOT/var/lib/$state"
 done
 ln -s /opt/hembas/factory "$ROOT/data/system/hembas/current"
 HEMBAS_IDS=$(chroot "$ROOT" sh -c 'echo "$(id -u hembas):$(id -g hembas)"')
