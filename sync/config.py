@@ -33,6 +33,12 @@ DEFAULTS = {
         "threads": 6,               # waitress worker threads
         "session_hours": 12,        # a sign-in lasts one shift
         "secure_cookies": False,    # true when served over TLS
+        "language": "sv",           # sv or en
+        "enrollment_hours": 72,     # a one-time enrollment code works this long
+        "lockout_free_attempts": 3, # wrong PINs before the waiting starts
+        "lockout_base_seconds": 30, # first wait; doubles with every further wrong PIN
+        "lockout_max_seconds": 900,
+        "max_upload_kb": 8192,      # largest plan bundle accepted from the browser
     },
     "printer": {
         "backend": "preview",       # preview, usb, serial, network, file

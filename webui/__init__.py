@@ -1,26 +1,85 @@
 """The phone web UI, as a Flask application factory.
 
-    app = create_app(config)          # a sync.config.Config
-    app = create_app(test_config={"DATA_DIR": tmp_path})
+    app = create_app(load_config())        # what ``hembas serve`` runs
+    app = create_app(box=box)              # tests: a box with a fixed clock
+
+Every page needs a signed-in account except the sign-in and enrollment
+pages and the static files (see :mod:`webui.auth`).
 """
 
+import datetime as dt
+import importlib
+import logging
+import os
+import secrets
+
 from flask import Flask
+from flask_babel import Babel
 
 from sync.box import open_box
 from sync.config import load_config
+from sync.storage import atomic_write_bytes
+
+from . import formatting
+from .state import WebState
+
+logger = logging.getLogger(__name__)
+
+# Nothing is loaded from anywhere but the box itself; no inline scripts.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+                               "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+
+# One module per feature: a blueprint ``bp`` or an ``init_app(app)``.
+PAGES = ("auth", "today", "clients", "status", "errors")
 
 
-def create_app(config=None, test_config=None):
-    """Build the app for *config* (default: load_config()); *test_config* overrides Flask settings."""
-    if config is None:
-        data_dir = (test_config or {}).get("DATA_DIR")
-        config = load_config(data_dir)
+def create_app(config=None, *, box=None, test_config=None):
+    """Build the app for *config* (default ``load_config()``) or an already open *box*."""
+    if box is None:
+        box = open_box(config or load_config())
+    config = box.config
+    web = config["web"]
     app = Flask(__name__)
-    app.config.from_mapping(HEMBAS=config)
-    if test_config:
-        app.config.update(test_config)
-    app.extensions["hembas_box"] = open_box(config)
+    app.config.from_mapping(
+        SECRET_KEY=_secret_key(config.data_dir),
+        SESSION_COOKIE_NAME="hembas",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_SECURE=web["secure_cookies"],
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=web["session_hours"]),
+        MAX_CONTENT_LENGTH=web["max_upload_kb"] * 1024,
+        BABEL_DEFAULT_LOCALE=web["language"],
+    )
+    app.config.update(test_config or {})
+    app.extensions["hembas"] = WebState.open(box)
+    Babel(app)
+    formatting.init_app(app)
 
-    from . import status
-    app.register_blueprint(status.bp)
+    @app.after_request
+    def security_headers(response):
+        response.headers.update(SECURITY_HEADERS)
+        if not response.headers.get("Cache-Control"):
+            response.headers["Cache-Control"] = "no-store"  # health data: never left in a phone's cache
+        return response
+
+    for name in PAGES:
+        module = importlib.import_module(f"{__name__}.{name}")
+        module.init_app(app) if hasattr(module, "init_app") else app.register_blueprint(module.bp)
     return app
+
+
+def _secret_key(data_dir):
+    """The key that signs cookies: random per box, kept in the data folder."""
+    path = data_dir / "web-secret.key"
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        key = secrets.token_bytes(32)
+        atomic_write_bytes(path, key)
+        os.chmod(path, 0o600)
+        return key

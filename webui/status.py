@@ -1,19 +1,13 @@
-"""A minimal status page: plan age and coverage (no client data)."""
+"""Status: the plan's age and window, sync, printer and the box's clock (no client data)."""
 
-from flask import Blueprint, current_app
+from flask import Blueprint, render_template
+
+from .state import get_box
 
 bp = Blueprint("status", __name__)
 
 
-@bp.get("/")
+@bp.get("/status")
 def index():
-    box = current_app.extensions["hembas_box"]
-    plan = box.mirror.current()
-    fresh = box.freshness()
-    if plan is None:
-        line = "Ingen plan är inläst."
-    else:
-        line = f"Plan från {plan.generated_at:%Y-%m-%d %H:%M} ({fresh['age_hours']} tim sedan)."
-    return (f"<!doctype html><html lang=sv><meta charset=utf-8>"
-            f"<meta name=viewport content='width=device-width,initial-scale=1'>"
-            f"<title>Hembas</title><h1>Hembas</h1><p>{line}</p>")
+    box = get_box()
+    return render_template("status.html", plan=box.mirror.current(), clock=box.clock.status())

@@ -1,0 +1,87 @@
+"""Fixtures for the web UI: an app on the demo box, accounts with known PINs, a signed-in client."""
+
+import re
+
+import pytest
+
+from webui import create_app
+from webui.state import WebState
+
+PIN = "482913"
+
+
+@pytest.fixture
+def app(box):
+    return create_app(box=box, test_config={"TESTING": True})
+
+
+@pytest.fixture
+def state(app):
+    return app.extensions["hembas"]
+
+
+@pytest.fixture
+def accounts(state: WebState):
+    """A coordinator (s1), two carers (s2, s3) and a technician, all with PIN :data:`PIN`."""
+    made = {}
+    for key, name, role, staff_id in (("coordinator", "Amira Hassan", "coordinator", "s1"),
+                                      ("staff", "Johanna Öhman", "staff", "s2"),
+                                      ("other", "Lina Kärrman", "staff", "s3"),
+                                      ("technician", "Teo Tekniker", "technician", "")):
+        user, code = state.users.add(name=name, role=role, staff_id=staff_id)
+        made[key] = state.users.enroll(code, PIN)
+    return made
+
+
+def csrf_of(response):
+    """The CSRF token in a page's first form."""
+    match = re.search(r'name="csrf" value="([^"]+)"', response.get_data(as_text=True))
+    assert match, "page has no form with a CSRF token"
+    return match.group(1)
+
+
+class Browser:
+    """Flask's test client plus the sign-in and form steps every test repeats."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def sign_in(self, user, pin=PIN, **kwargs):
+        page = self.client.get("/logga-in")
+        return self.client.post("/logga-in", data={"csrf": csrf_of(page), "user": user["id"], "pin": pin}, **kwargs)
+
+    def post_form(self, url, data, *, page=None, **kwargs):
+        """POST *data* to *url* with the CSRF token from *page* (default: GET *url*)."""
+        token = csrf_of(self.client.get(page or url))
+        return self.client.post(url, data={"csrf": token, **data}, **kwargs)
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, **kwargs)
+
+
+@pytest.fixture
+def make_browser():
+    return lambda app: Browser(app.test_client())
+
+
+@pytest.fixture
+def web(app):
+    return Browser(app.test_client())
+
+
+@pytest.fixture
+def as_staff(web, accounts):
+    web.sign_in(accounts["staff"])
+    return web
+
+
+@pytest.fixture
+def as_coordinator(web, accounts):
+    web.sign_in(accounts["coordinator"])
+    return web
+
+
+@pytest.fixture
+def as_technician(web, accounts):
+    web.sign_in(accounts["technician"])
+    return web

@@ -1,0 +1,89 @@
+import datetime as dt
+
+import pytest
+
+from webui import create_app
+from webui.users import UserError
+
+
+def test_every_page_needs_sign_in(web):
+    for url in ("/", "/klient/c01", "/status"):
+        response = web.get(url)
+        assert response.status_code == 302
+        assert response.location.startswith("/logga-in")
+
+
+def test_sign_in_with_right_pin_opens_idag(web, accounts):
+    response = web.sign_in(accounts["staff"])
+    assert response.status_code == 302
+    page = web.get("/")
+    assert page.status_code == 200
+    assert "Johanna Öhman" in page.get_data(as_text=True)
+
+
+def test_wrong_pin_is_refused_and_audited(web, accounts, box):
+    response = web.sign_in(accounts["staff"], pin="000000")
+    assert response.status_code == 401
+    assert web.get("/").status_code == 302
+    entry = box.audit.entries(action="signin.failed")[0]
+    assert entry["target"] == accounts["staff"]["id"]
+
+
+def test_sign_in_is_audited(web, accounts, box):
+    web.sign_in(accounts["staff"])
+    assert box.audit.entries(action="signin")[0]["actor"] == "s2"
+
+
+def test_session_cookie_is_httponly_and_samesite_strict(web, accounts):
+    response = web.sign_in(accounts["staff"])
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    assert "Secure" not in cookie
+
+
+def test_sign_out_ends_the_session_on_the_box(web, accounts):
+    web.sign_in(accounts["staff"])
+    cookie = web.client.get_cookie("hembas").value
+    web.post_form("/logga-ut", {}, page="/")
+    assert web.get("/").status_code == 302
+    web.client.set_cookie("hembas", cookie)  # a copied cookie is useless after sign-out
+    assert web.get("/").status_code == 302
+
+
+def test_session_ends_after_the_shift(state, accounts):
+    start = dt.datetime(2026, 11, 27, 6, 0, tzinfo=dt.timezone.utc)
+    token = state.sessions.start(accounts["staff"]["id"], now=start)
+    assert state.sessions.user_id(token, now=start + dt.timedelta(hours=11)) == accounts["staff"]["id"]
+    assert state.sessions.user_id(token, now=start + dt.timedelta(hours=12)) is None
+
+
+def test_enrollment_code_works_once(web, state):
+    user, code = state.users.add(name="Ny Person", role="staff", staff_id="s4")
+    page = web.get(f"/aktivera?kod={code}")
+    data = {"kod": code, "pin": "739164", "pin2": "739164"}
+    response = web.post_form("/aktivera", data, page=f"/aktivera?kod={code}")
+    assert response.status_code == 302
+    assert state.users.verify_pin(user["id"], "739164")
+    assert page.status_code == 200
+    with pytest.raises(UserError):
+        state.users.enroll(code, "739164")
+
+
+@pytest.mark.parametrize("pin", ["123", "123456789", "12a4", "1111", "1234", "9876"])
+def test_weak_or_malformed_pins_are_refused(state, pin):
+    _, code = state.users.add(name="Ny Person", role="staff")
+    with pytest.raises(UserError):
+        state.users.enroll(code, pin)
+
+
+def test_no_account_has_a_pin_before_enrollment(state):
+    user, _ = state.users.add(name="Ny Person", role="coordinator")
+    assert not state.users.verify_pin(user["id"], "0000")
+    assert user not in state.users.can_sign_in()
+
+
+def test_secure_cookie_when_configured(box, accounts, monkeypatch, make_browser):
+    monkeypatch.setitem(box.config["web"], "secure_cookies", True)
+    web = make_browser(create_app(box=box))
+    response = web.sign_in(accounts["staff"])
+    assert "Secure" in response.headers["Set-Cookie"]

@@ -1,0 +1,110 @@
+"""Klient: the client card, and what staff write about a visit (outcome, note, deviation).
+
+Entry information (door codes, key boxes) is shown only to staff with a
+visit to the client today (moves applied) and to coordinators; every
+opening of a card is audited with whether the entry was shown.  What is
+written becomes an append-only record (:mod:`sync.records`), durable
+before the page says "Sparat"; a correction is a new record pointing at
+the old one.
+"""
+
+import datetime as dt
+import logging
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from sync.records import without_corrected
+
+from .auth import CLIENT_DATA, actor_id, audit, require_role
+from .formatting import trusted_today
+from .state import get_box, web_state
+from .visits import author_name, outcomes, staff_names
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("clients", __name__, url_prefix="/klient")
+
+WRITTEN_KINDS = ("outcome", "note", "deviation")
+SHOWN_KINDS = WRITTEN_KINDS + ("handover",)
+MAX_TEXT = 2000
+RECENT_DAYS = 14
+
+
+def may_see_entry(box, client_id, today):
+    """Coordinators always; staff only with a visit to this client today."""
+    if g.user["role"] == "coordinator":
+        return True
+    if today is None or not g.user["staff_id"]:
+        return False
+    return any(v.client_id == client_id for v in box.day(today).route(g.user["staff_id"]))
+
+
+def recent_records(box, client_id):
+    """What the base wrote about the client lately, newest first, with corrected ones marked."""
+    since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=RECENT_DAYS)
+    found = box.records.find(kind=SHOWN_KINDS, client_id=client_id, since=since)
+    standing = {r["id"] for r in without_corrected(found)}
+    return [dict(r, corrected=r["id"] not in standing) for r in reversed(found)]
+
+
+@bp.get("/<client_id>")
+@require_role(*CLIENT_DATA)
+def card(client_id):
+    box = get_box()
+    plan = box.plan()
+    client = plan.clients.get(client_id) or abort(404)
+    today = trusted_today()
+    show_entry = may_see_entry(box, client_id, today)
+    audit("client.open", target=client_id, entry_shown=show_entry)
+    visits = [v for v in box.day(today).visits if v.client_id == client_id] if today else []
+    done = outcomes(box, today) if today else {}
+    records = recent_records(box, client_id)
+    users = web_state().users
+    return render_template(
+        "client.html", client=client, show_entry=show_entry, today=today, chosen=request.args.get("besok"),
+        visits=[(v, staff_names(plan, v.staff_ids), done.get(v.id)) for v in visits],
+        records=[(r, author_name(plan, users, r["author"])) for r in records], max_text=MAX_TEXT)
+
+
+@bp.post("/<client_id>/skriv")
+@require_role(*CLIENT_DATA)
+def write(client_id):
+    box = get_box()
+    plan = box.plan()
+    if client_id not in plan.clients:
+        abort(404)
+    form = request.form
+    kind = form.get("kind", "")
+    visit = plan.visit(form.get("visit_id", ""))
+    if kind not in WRITTEN_KINDS or (visit is not None and visit.client_id != client_id):
+        abort(400, _("Okänd sorts post."))
+    corrects = form.get("corrects", "")
+    if corrects:
+        old = box.records.get(corrects)
+        if old is None or old["client_id"] != client_id or old["kind"] != kind:
+            abort(400, _("Posten som ska rättas finns inte."))
+        if old["author"] != actor_id() and g.user["role"] != "coordinator":
+            abort(403)
+        visit = plan.visit(old["visit_id"]) or visit
+    text = " ".join(form.get("text", "").split()) if kind != "note" else form.get("text", "").strip()
+    if kind == "outcome":
+        if visit is None:
+            abort(400, _("Välj besöket."))
+        done = form.get("done") == "1"
+        reason = " ".join(form.get("reason", "").split())
+        if not done and not reason:
+            flash(_("Skriv varför besöket inte blev utfört."), "error")
+            return redirect(url_for(".card", client_id=client_id, besok=visit.id))
+        body = {"done": done, "reason": reason[:MAX_TEXT]}
+    else:
+        if not text or len(text) > MAX_TEXT:
+            flash(_("Skriv en text (högst %(max)d tecken).", max=MAX_TEXT), "error")
+            return redirect(url_for(".card", client_id=client_id))
+        body = {"text": text}
+    record = box.records.append(kind, author=actor_id(), body=body, plan_version=plan.version,
+                                visit_id=visit.id if visit else "", client_id=client_id,
+                                date=visit.date if visit else trusted_today(), corrects=corrects)
+    logger.info("%s %s saved by %s", kind, record["id"], actor_id())
+    flash(_("Sparat.") if not corrects else _("Rättelsen är sparad."), "ok")
+    return redirect(url_for(".card", client_id=client_id, besok=visit.id if visit else None) + "#skrivet")

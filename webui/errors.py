@@ -1,0 +1,42 @@
+"""Error pages in Swedish, in the same layout as every other page."""
+
+import logging
+
+from flask import render_template
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from sync.errors import ClockUntrusted, NoPlan
+
+logger = logging.getLogger(__name__)
+
+
+def init_app(app):
+    titles = {
+        400: _("Något blev fel"),
+        403: _("Inte för din roll"),
+        404: _("Sidan finns inte"),
+        405: _("Något blev fel"),
+        413: _("Filen är för stor"),
+        429: _("Vänta en stund"),
+    }
+    default_messages = {403: _("Den här sidan är inte öppen för din roll."),
+                        404: _("Sidan eller posten finns inte (längre) i planen.")}
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc):
+        code = exc.code or 500
+        if code >= 500:
+            return render_template("error.html", title=_("Fel i Hembas"), message=_("Försök igen.")), code
+        return render_template("error.html", title=titles.get(code, _("Något blev fel")),
+                               message=default_messages.get(code, exc.description)), code
+
+    @app.errorhandler(NoPlan)
+    def no_plan(exc):
+        return render_template("error.html", title=_("Ingen plan"),
+                               message=_("Ingen plan är inläst än. Ladda upp en plan eller vänta på synken.")), 503
+
+    @app.errorhandler(ClockUntrusted)
+    def clock_untrusted(exc):
+        return render_template("error.html", title=_("Klockan är inte bekräftad"),
+                               message=str(exc)), 503

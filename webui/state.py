@@ -1,0 +1,53 @@
+"""What every request needs from the box, opened once per app (the Flask tutorial's ``db.py`` role)."""
+
+import dataclasses
+import importlib
+import logging
+import threading
+
+from flask import current_app
+
+from .lockout import Lockout
+from .sessions import Sessions
+from .users import Users
+
+logger = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class WebState:
+    box: object
+    users: Users
+    sessions: Sessions
+    lockout: Lockout
+    _queue: object = None
+    _queue_lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
+
+    @classmethod
+    def open(cls, box):
+        web, data_dir = box.config["web"], box.data_dir
+        return cls(box=box,
+                   users=Users(data_dir, enrollment_hours=web["enrollment_hours"]),
+                   sessions=Sessions(data_dir, hours=web["session_hours"]),
+                   lockout=Lockout(data_dir, free_attempts=web["lockout_free_attempts"],
+                                   base_seconds=web["lockout_base_seconds"],
+                                   max_seconds=web["lockout_max_seconds"]))
+
+    def print_queue(self):
+        """The printer part's PrintQueue, or None when that part is not installed."""
+        with self._queue_lock:
+            if self._queue is None:
+                try:
+                    module = importlib.import_module("printer.queue")
+                except ImportError:
+                    return None
+                self._queue = module.PrintQueue(self.box)
+            return self._queue
+
+
+def web_state():
+    return current_app.extensions["hembas"]
+
+
+def get_box():
+    return web_state().box

@@ -1,0 +1,38 @@
+"""Idag: my visits today in route order, the start page after sign-in."""
+
+import itertools
+
+from flask import Blueprint, g, redirect, render_template, request, url_for
+
+from .auth import CLIENT_DATA, require_role
+from .formatting import trusted_today
+from .state import get_box
+from .visits import outcomes, staff_names
+
+bp = Blueprint("today", __name__)
+
+
+@bp.get("/")
+def index():
+    if g.user["role"] == "technician":
+        return redirect(url_for("status.index"))
+    return route()
+
+
+@require_role(*CLIENT_DATA)
+def route():
+    box = get_box()
+    plan, today = box.mirror.current(), trusted_today()
+    staff_id = request.args.get("personal") or g.user["staff_id"]
+    context = {"plan": plan, "today": today, "staff_id": staff_id, "shifts": [], "person": None}
+    if plan is not None and today is not None:
+        day = box.day(today)
+        visits = day.route(staff_id) if staff_id else ()
+        done = outcomes(box, today)
+        context.update(
+            person=plan.staff.get(staff_id),
+            shifts=[(shift, [(v, plan.clients[v.client_id], done.get(v.id),
+                              staff_names(plan, [s for s in v.staff_ids if s != staff_id])) for v in group])
+                    for shift, group in itertools.groupby(visits, key=lambda v: v.shift)],
+            moved=day.moved)
+    return render_template("today.html", **context)

@@ -1,0 +1,163 @@
+"""Who may sign in: accounts with a name, a role, an argon2 PIN hash and one-time enrollment codes.
+
+Nobody gets a default account or PIN.  A coordinator (or ``hembas user add``)
+creates an account, which comes with a one-time enrollment code; the person
+then chooses their own PIN with that code on their phone::
+
+    users = Users(data_dir)
+    user, code = users.add(name="Amira Hassan", role="staff", staff_id="s2")
+    users.enroll(code, "482913")      # the person chooses a PIN
+    users.verify_pin(user["id"], "482913")
+
+Codes are stored only as hashes and work once, until they expire.
+"""
+
+import datetime as dt
+import hashlib
+import logging
+import re
+import secrets
+import uuid
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from sync.errors import HembasError
+from sync.storage import Database
+
+logger = logging.getLogger(__name__)
+
+ROLES = ("staff", "coordinator", "technician")
+ROLE_NAMES = {"staff": "personal", "coordinator": "samordnare", "technician": "tekniker"}
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on a slip
+CODE_LENGTH = 8
+PIN_PATTERN = re.compile(r"[0-9]{4,8}")
+# OWASP's argon2id minimum: 19 MiB, two passes.  Six waitress threads stay well inside a Pi's memory.
+HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+
+
+class UserError(HembasError, ValueError):
+    """An account could not be created, enrolled or found (the message says why, in Swedish)."""
+
+
+def normalize_code(code):
+    """An enrollment code as typed ("abcd-efgh ") in its canonical form ("ABCDEFGH")."""
+    return re.sub(r"[\s-]", "", code or "").upper()
+
+
+def format_code(code):
+    """A code as shown and printed: two groups of four."""
+    return f"{code[:4]}-{code[4:]}"
+
+
+def new_code():
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def pin_problem(pin):
+    """Why *pin* is not acceptable (Swedish), or None."""
+    if not PIN_PATTERN.fullmatch(pin or ""):
+        return "PIN-koden ska vara 4–8 siffror."
+    steps = {int(b) - int(a) for a, b in zip(pin, pin[1:])}
+    if steps in ({0}, {1}, {-1}):
+        return "Välj en PIN-kod som är svårare att gissa (inte 1111 eller 1234)."
+    return None
+
+
+def _code_hash(code):
+    return hashlib.sha256(normalize_code(code).encode()).hexdigest()
+
+
+def _utcnow():
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Users:
+    """The account store (``users.json`` in the data folder)."""
+
+    def __init__(self, data_dir, *, enrollment_hours=72):
+        self._db = Database(data_dir / "users.json")
+        self.enrollment_hours = enrollment_hours
+
+    def all(self):
+        """Every account, sorted by name."""
+        rows = self._db.read_all().get("users", {}).values()
+        return sorted((dict(r) for r in rows), key=lambda u: u["name"].casefold())
+
+    def can_sign_in(self):
+        """Accounts that have chosen a PIN: the names on the sign-in page."""
+        return [u for u in self.all() if u["pin_hash"]]
+
+    def get(self, user_id):
+        return next((u for u in self.all() if u["id"] == user_id), None)
+
+    def add(self, *, name, role, staff_id="", enrollment_code=None, now=None):
+        """Create an account; returns ``(user, code)`` where *code* is the one-time enrollment code."""
+        name = " ".join((name or "").split())
+        if not name or len(name) > 80:
+            raise UserError("ange ett namn (högst 80 tecken)")
+        if role not in ROLES:
+            raise UserError(f"okänd roll {role!r} (välj staff, coordinator eller technician)")
+        code = self._check_code(enrollment_code) if enrollment_code else new_code()
+        user = {"id": "u-" + uuid.uuid4().hex[:10], "name": name, "role": role, "staff_id": staff_id,
+                "pin_hash": "", "created_at": (now or _utcnow()).isoformat(timespec="seconds")}
+        with self._db.transaction() as db:
+            if any(u["name"].casefold() == name.casefold() for u in self.all()):
+                raise UserError(f"det finns redan ett konto som heter {name}")
+            db.table("users").insert({**user, **self._enrollment(code, now)})
+        logger.info("account %s (%s) created", user["id"], role)
+        return self.get(user["id"]), code
+
+    def new_enrollment(self, user_id, *, code=None, now=None):
+        """Give an account a fresh one-time code (a forgotten PIN); the old PIN stops working."""
+        code = self._check_code(code) if code else new_code()
+        self._update(user_id, pin_hash="", **self._enrollment(code, now))
+        return code
+
+    def enroll(self, code, pin, *, now=None):
+        """Set the PIN of the account that *code* belongs to; returns the account."""
+        problem = pin_problem(pin)
+        if problem:
+            raise UserError(problem)
+        now = now or _utcnow()
+        digest = _code_hash(code)
+        pin_hash = HASHER.hash(pin)
+        with self._db.transaction() as db:
+            user = next((u for u in self.all() if u.get("code_hash") and
+                         secrets.compare_digest(u["code_hash"], digest)), None)
+            if user is None or dt.datetime.fromisoformat(user["code_expires"]) < now:
+                raise UserError("Koden är fel, redan använd eller för gammal. Be samordnaren om en ny.")
+            db.table("users").update({"pin_hash": pin_hash, "code_hash": "", "code_expires": ""},
+                                     lambda row: row["id"] == user["id"])
+        return self.get(user["id"])
+
+    def verify_pin(self, user_id, pin):
+        """Whether *pin* is the account's PIN (always spends the time of one hash)."""
+        user = self.get(user_id)
+        stored = user["pin_hash"] if user else ""
+        try:
+            if not stored:
+                HASHER.hash(pin or "0")  # same cost as a real check: no timing hint
+                return False
+            return HASHER.verify(stored, pin or "")
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def remove(self, user_id):
+        with self._db.transaction() as db:
+            db.table("users").remove(lambda row: row["id"] == user_id)
+
+    def _enrollment(self, code, now):
+        expires = (now or _utcnow()) + dt.timedelta(hours=self.enrollment_hours)
+        return {"code_hash": _code_hash(code), "code_expires": expires.isoformat(timespec="seconds")}
+
+    def _check_code(self, code):
+        code = normalize_code(code)
+        if len(code) < CODE_LENGTH or set(code) - set(CODE_ALPHABET):
+            raise UserError(f"en aktiveringskod är minst {CODE_LENGTH} tecken av {CODE_ALPHABET}")
+        return code
+
+    def _update(self, user_id, **fields):
+        with self._db.transaction() as db:
+            if not db.table("users").update(fields, lambda row: row["id"] == user_id):
+                raise UserError("kontot finns inte")
