@@ -7,7 +7,7 @@ Three traps of the library are handled here:
 * the code page is forced to CP858 (``ESC t 19`` on Epson profiles) right
   after ``ESC @`` — the library does not resend it after an init, and a
   printer that was reset in between would print åäö from its default page;
-* text is mapped by :func:`printer.text.printable` first, so "—" prints as
+* text is mapped by :func:`sync.text.printable` first, so "—" prints as
   "-" instead of "?";
 * ``import escpos.printer`` is slow and calls ``logging.basicConfig()``; it
   is imported on first use, with the capabilities pickled to a cache folder,
@@ -19,8 +19,9 @@ import logging
 import os
 import tempfile
 
+from sync.text import printable
+
 from .layout import QR, Feed, Line
-from .text import printable
 
 logger = logging.getLogger(__name__)
 

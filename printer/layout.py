@@ -19,7 +19,7 @@ import dataclasses
 import re
 import textwrap
 
-from .text import printable
+from sync.text import printable
 
 NBSP = "\u00a0"  # textwrap only breaks at ASCII whitespace: NBSP glues words together
 

@@ -4,7 +4,7 @@ The Kalix rule: with two weeks on paper the team can work through a long
 outage.  Same privacy rules as the run-sheet (entry information and time
 windows only when the configuration allows them).  fpdf2's core font covers
 Latin-1, which has å ä ö; anything else goes through
-:func:`printer.text.printable` first::
+:func:`sync.text.printable` first::
 
     pdf_bytes = two_week_pdf(box, "s2")
 """
@@ -15,9 +15,9 @@ import logging
 from fpdf import FPDF
 
 from sync.errors import HembasError
+from sync.text import PDF_ENCODING, printable
 
 from .sheets import long_date, plan_line
-from .text import PDF_ENCODING, printable
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ import zoneinfo
 
 from fpdf import FPDF
 
-from printer.text import PDF_ENCODING, printable
+from .text import PDF_ENCODING, printable
 
 logger = logging.getLogger(__name__)
 

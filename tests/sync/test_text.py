@@ -1,6 +1,6 @@
 import pytest
 
-from printer.text import printable
+from sync.text import printable
 
 
 @pytest.mark.parametrize("raw, printed", [

@@ -1,4 +1,4 @@
-"""Text that a printer or an A4 core font can actually show.
+"""Text that a receipt printer or an A4 core font can actually show.
 
 A receipt printer knows one 8-bit code page at a time and prints ``?`` for
 anything outside it; fpdf2's core fonts know Latin-1.  Staff names, notes and
