@@ -12,20 +12,14 @@ Latin-1, which has å ä ö; anything else goes through
 import datetime as dt
 import logging
 
-from fpdf import FPDF
-
 from sync.errors import HembasError
-from sync.text import PDF_ENCODING, printable
+from sync.text import a4_document, pdf_text
 
 from .sheets import long_date, plan_line
 
 logger = logging.getLogger(__name__)
 
 DAYS = 14
-
-
-def _t(text):
-    return printable(text, PDF_ENCODING)
 
 
 def two_week_pdf(box, staff_id, *, start=None):
@@ -38,19 +32,10 @@ def two_week_pdf(box, staff_id, *, start=None):
     tz = box.clock.status().now.tzinfo
     staff = plan.staff[staff_id]
 
-    pdf = FPDF(format="A4")
-    pdf.set_title(_t(f"Plan {staff.name}"))
-    pdf.set_creator("Hembas")
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.set_margins(15, 15, 15)
-    pdf.add_page()
-    pdf.set_font("helvetica", "B", 16)
-    pdf.cell(0, 9, _t(f"{staff.name} - två veckor"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("helvetica", "", 10)
     end = start + dt.timedelta(days=DAYS - 1)
-    pdf.cell(0, 6, _t(f"{plan.team.name}. {start:%d/%m} - {end:%d/%m %Y}. {plan_line(plan, tz)}."),
-             new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(0, 6, _t("Ändringar efter utskriften syns på boxen och i mobilen."), new_x="LMARGIN", new_y="NEXT")
+    pdf = a4_document(f"Plan {staff.name}", f"{staff.name} - två veckor",
+                      f"{plan.team.name}. {start:%d/%m} - {end:%d/%m %Y}. {plan_line(plan, tz)}.")
+    pdf.cell(0, 6, pdf_text("Ändringar efter utskriften syns på boxen och i mobilen."), new_x="LMARGIN", new_y="NEXT")
     for n in range(DAYS):
         date = start + dt.timedelta(days=n)
         _day(pdf, plan, box.day(date), date, staff_id, settings)
@@ -64,10 +49,10 @@ def _day(pdf, plan, day, date, staff_id, settings):
     pdf.set_font("helvetica", "B", 12)
     pdf.set_fill_color(230, 230, 230)
     label = long_date(date) + ("" if plan.covers(date) else " (utanför planen)")
-    pdf.cell(0, 7, _t(label), fill=True, new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, pdf_text(label), fill=True, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("helvetica", "", 10)
     if not visits:
-        pdf.cell(0, 6, _t("Inga besök."), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, pdf_text("Inga besök."), new_x="LMARGIN", new_y="NEXT")
         return
     for number, visit in enumerate(visits, start=1):
         client = plan.clients[visit.client_id]
@@ -75,7 +60,7 @@ def _day(pdf, plan, day, date, staff_id, settings):
         if settings["print_times"] and visit.window:
             head += f" {visit.window.start:%H:%M}-{visit.window.end:%H:%M}"
         pdf.set_font("helvetica", "B", 10)
-        pdf.multi_cell(0, 5, _t(head), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5, pdf_text(head), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("helvetica", "", 10)
         details = []
         if visit.tasks:
@@ -90,14 +75,14 @@ def _day(pdf, plan, day, date, staff_id, settings):
         if settings["print_entry"] and client.entry:
             details.append("Nyckel/kod: " + client.entry)
         pdf.set_x(pdf.l_margin + 6)
-        pdf.multi_cell(0, 5, _t(". ".join(details)), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5, pdf_text(". ".join(details)), new_x="LMARGIN", new_y="NEXT")
 
 
 def _contacts(pdf, plan):
     pdf.ln(4)
     pdf.set_font("helvetica", "B", 12)
-    pdf.cell(0, 7, _t("Viktiga nummer"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, pdf_text("Viktiga nummer"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("helvetica", "", 10)
     for contact in plan.contacts:
-        pdf.cell(70, 6, _t(contact.name))
-        pdf.cell(0, 6, _t(contact.phone), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(70, 6, pdf_text(contact.name))
+        pdf.cell(0, 6, pdf_text(contact.phone), new_x="LMARGIN", new_y="NEXT")

@@ -17,9 +17,7 @@ import io
 import logging
 import zoneinfo
 
-from fpdf import FPDF
-
-from .text import PDF_ENCODING, printable
+from .text import a4_document, pdf_text
 
 logger = logging.getLogger(__name__)
 
@@ -84,33 +82,26 @@ def export_csv(box, since, *, by="coordinator"):
 def export_pdf(box, since, *, by="coordinator"):
     """A4 PDF: one section per client, records in time order, a box to tick per record; audited."""
     rows = entries_since(box, since)
-    pdf = FPDF(format="A4")
-    pdf.set_title(_t(f"Att föra in i journalen sedan {since}"))
-    pdf.set_creator("Hembas")
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.set_margins(15, 15, 15)
-    pdf.add_page()
-    pdf.set_font("helvetica", "B", 15)
-    pdf.cell(0, 9, _t(f"Att föra in i journalen - sedan {since}"), new_x="LMARGIN", new_y="NEXT")
+    pdf = a4_document(f"Att föra in i journalen sedan {since}", f"Att föra in i journalen - sedan {since}",
+                      f"{len(rows)} poster. Bocka av när posten är införd.")
     pdf.set_font("helvetica", "", 9)
-    pdf.cell(0, 6, _t(f"{len(rows)} poster. Bocka av när posten är införd."), new_x="LMARGIN", new_y="NEXT")
     client = None
     for row in rows:
         if (row["brukar-id"], row["brukare"]) != client:
             client = (row["brukar-id"], row["brukare"])
             pdf.ln(3)
             pdf.set_font("helvetica", "B", 12)
-            pdf.cell(0, 7, _t(" ".join(filter(None, (row["brukare"], f"({row['brukar-id']})" if row["brukar-id"] else "")))),
+            pdf.cell(0, 7, pdf_text(" ".join(filter(None, (row["brukare"], f"({row['brukar-id']})" if row["brukar-id"] else "")))),
                      new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("helvetica", "B", 9)
         tick = "[x]" if row["inmatad"] else "[  ]"
-        pdf.cell(0, 5, _t(f"{tick} {row['tid']}  {row['typ']}  - {row['skriven av']}"
+        pdf.cell(0, 5, pdf_text(f"{tick} {row['tid']}  {row['typ']}  - {row['skriven av']}"
                           + (f"  (rättar {row['rättar'][:8]})" if row["rättar"] else "")),
                  new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("helvetica", "", 9)
-        pdf.multi_cell(0, 4.5, _t(row["text"] or "-"), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 4.5, pdf_text(row["text"] or "-"), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("helvetica", "", 7)
-        pdf.cell(0, 4, _t(f"post {row['post-id']}" + (f", införd {row['inmatad']}" if row["inmatad"] else "")),
+        pdf.cell(0, 4, pdf_text(f"post {row['post-id']}" + (f", införd {row['inmatad']}" if row["inmatad"] else "")),
                  new_x="LMARGIN", new_y="NEXT")
     box.audit.record("reentry.export", actor=by, target="pdf", detail={"since": str(since), "rows": len(rows)})
     return bytes(pdf.output())
@@ -135,7 +126,3 @@ def mark_reentered(box, record_ids, *, by):
         done.add(record_id)
     logger.info("%s marked %d record(s) as re-entered", by, len(marked))
     return marked
-
-
-def _t(text):
-    return printable(text, PDF_ENCODING)

@@ -60,3 +60,28 @@ def _encodable(char, encoding):
     except UnicodeEncodeError:
         return False
     return True
+
+
+def pdf_text(text):
+    """*text* as fpdf2's core fonts can show it (Latin-1, typographic marks made plain)."""
+    return printable(text, PDF_ENCODING)
+
+
+def a4_document(title, heading, subtitle):
+    """A new A4 fpdf2 document with Hembas' margins, a title and a heading; the caller adds the rest.
+
+    fpdf2 is imported here, not at module level: only the PDF exports need it.
+    """
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_title(pdf_text(title))
+    pdf.set_creator("Hembas")
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.set_margins(15, 15, 15)
+    pdf.add_page()
+    pdf.set_font("helvetica", "B", 15)
+    pdf.cell(0, 9, pdf_text(heading), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", "", 10)
+    pdf.cell(0, 6, pdf_text(subtitle), new_x="LMARGIN", new_y="NEXT")
+    return pdf

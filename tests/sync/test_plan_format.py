@@ -7,7 +7,8 @@ import pytest
 
 from sync.demo import demo_plan
 from sync.errors import PlanInvalid
-from sync.validate import MAX_FILE_BYTES, load_document, looks_like_personnummer, parse_plan
+from sync.personnummer import looks_like_personnummer
+from sync.validate import MAX_FILE_BYTES, load_document, parse_plan
 
 START = dt.date(2026, 11, 27)
 
