@@ -35,7 +35,8 @@ SECURITY_HEADERS = {
 }
 
 # One module per feature: a blueprint ``bp`` or an ``init_app(app)``.
-PAGES = ("auth", "today", "clients", "status", "errors")
+PAGES = ("auth", "today", "clients", "team", "two_weeks", "contacts", "handover", "status", "printing",
+         "coordinator", "admin", "errors")
 
 
 def create_app(config=None, *, box=None, test_config=None):

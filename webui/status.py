@@ -1,13 +1,88 @@
-"""Status: the plan's age and window, sync, printer and the box's clock (no client data)."""
+"""Status: plan age and window, last sync, printer, the box's clock — no client data.
 
-from flask import Blueprint, render_template
+Coordinators confirm the date and time from their phone here when the box
+could not trust its clock (after a power cut without network); in the demo,
+technicians can press the firmware daemon's mock button.
+"""
 
-from .state import get_box
+import datetime as dt
+import logging
 
-bp = Blueprint("status", __name__)
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from sync.errors import HembasError
+from sync.sync_status import SyncStatus
+
+from .auth import actor_id, audit, require_role
+from .state import get_box, web_state
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("status", __name__, url_prefix="/status")
 
 
-@bp.get("/status")
+def firmware_status(data_dir):
+    try:
+        from firmware.control import daemon_status
+    except ImportError:
+        return None
+    return daemon_status(data_dir)
+
+
+@bp.get("")
 def index():
     box = get_box()
-    return render_template("status.html", plan=box.mirror.current(), clock=box.clock.status())
+    queue = web_state().print_queue()
+    daemon = firmware_status(box.data_dir)
+    return render_template("status.html", plan=box.mirror.current(), info=box.mirror.info(),
+                           clock=box.clock.status(), sync=SyncStatus(box.data_dir).read(),
+                           printer=queue.status() if queue else None,
+                           can_press=bool(daemon and daemon.get("mock")) and g.user["role"] == "technician")
+
+
+def phone_time_from(form, tz):
+    """The phone's time: ISO with offset from the page's script, else the datetime-local field."""
+    raw = form.get("phone_time", "")
+    try:
+        if raw:
+            value = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+            if value.tzinfo is not None:
+                return value
+        local = dt.datetime.fromisoformat(form.get("local_time", ""))
+    except ValueError:
+        return None
+    return local.replace(tzinfo=tz) if local.tzinfo is None else local
+
+
+@bp.post("/klocka")
+@require_role("coordinator")
+def confirm_clock():
+    box = get_box()
+    phone_time = phone_time_from(request.form, box.clock.tz)
+    if phone_time is None:
+        flash(_("Ange datum och tid."), "error")
+        return redirect(url_for(".index"))
+    offset = box.clock.confirm(phone_time, by=actor_id())
+    audit("clock.confirm", target=phone_time.isoformat(timespec="seconds"),
+          offset_seconds=round(offset.total_seconds()))
+    flash(_("Datum och tid är bekräftade: %(now)s.", now=box.clock.status().now.strftime("%Y-%m-%d %H:%M")), "ok")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/knapp")
+@require_role("technician")
+def press_button():
+    try:
+        from firmware.control import request_press
+    except ImportError:
+        abort(404)
+    long = request.form.get("long") == "1"
+    try:
+        request_press(get_box().data_dir, long=long)
+    except HembasError as exc:
+        flash(str(exc), "error")
+    else:
+        audit("button.press", target="long" if long else "short")
+        flash(_("Knappen trycks – titta på lamporna och skrivaren."), "ok")
+    return redirect(url_for(".index"))

@@ -1,0 +1,103 @@
+"""Utskrift: order run-sheets and slips, see the queue, and (preview backend) what was "printed".
+
+The print queue belongs to the printer part (``printer.queue.PrintQueue``),
+which also writes the audit entries for what is ordered.  Without the
+printer part installed the page says so.
+"""
+
+import logging
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _, ngettext
+
+from sync.errors import HembasError
+
+from .auth import CLIENT_DATA, actor_id, require_role
+from .formatting import trusted_today
+from .state import get_box, web_state
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("printing", __name__, url_prefix="/utskrift")
+
+PREVIEWS_SHOWN = 3
+
+
+def _queue_or_404():
+    queue = web_state().print_queue()
+    if queue is None:
+        abort(404)
+    return queue
+
+
+@bp.get("")
+@require_role(*CLIENT_DATA)
+def index():
+    box = get_box()
+    queue = web_state().print_queue()
+    previews = []
+    if queue is not None and box.config["printer"]["backend"] == "preview":
+        from printer.preview import preview_bytes, preview_jobs, render_html
+        for job in preview_jobs(box.data_dir, limit=PREVIEWS_SHOWN):
+            raw = preview_bytes(box.data_dir, job["id"])
+            previews.append((job, render_html(raw, style=False) if raw else ""))
+    return render_template("printing.html", queue=queue, jobs=queue.jobs(limit=10) if queue else [],
+                           printer=queue.status() if queue else None, previews=previews)
+
+
+@bp.get("/kvitto.css")
+def receipt_css():
+    """The preview's receipt look as a file, so the page needs no inline style (CSP)."""
+    try:
+        from printer.preview import CSS
+    except ImportError:
+        abort(404)
+    return Response(CSS, mimetype="text/css", headers={"Cache-Control": "max-age=3600"})
+
+
+@bp.post("/idag")
+@require_role(*CLIENT_DATA)
+def today_sheets():
+    queue = _queue_or_404()
+    try:
+        jobs = queue.print_today_sheets(ordered_by=actor_id())
+    except HembasError as exc:
+        flash(_("Kan inte skriva ut: %(reason)s", reason=str(exc)), "error")
+    else:
+        if jobs:
+            flash(ngettext("%(num)d körlista skrivs ut.", "%(num)d körlistor skrivs ut.", len(jobs)), "ok")
+        else:
+            flash(_("Dagens körlistor skrivs redan ut (eller ingen har besök idag)."), "ok")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/min")
+@require_role(*CLIENT_DATA)
+def my_sheet():
+    queue = _queue_or_404()
+    staff_id = request.form.get("staff_id") or g.user["staff_id"]
+    today = trusted_today()
+    if today is None or not staff_id:
+        flash(_("Kan inte skriva ut: klockan är inte bekräftad eller du finns inte i planen."), "error")
+        return redirect(url_for(".index"))
+    try:
+        queue.print_sheet(staff_id, today, ordered_by=actor_id())
+    except HembasError as exc:
+        flash(_("Kan inte skriva ut: %(reason)s", reason=str(exc)), "error")
+    else:
+        flash(_("Körlistan skrivs ut."), "ok")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/lapp/<kind>")
+@require_role(*CLIENT_DATA)
+def slip(kind):
+    if kind not in ("contacts", "handover", "status"):
+        abort(404)
+    try:
+        _queue_or_404().print_slip(kind, ordered_by=actor_id())
+    except HembasError as exc:
+        flash(_("Kan inte skriva ut: %(reason)s", reason=str(exc)), "error")
+    else:
+        flash(_("Lappen skrivs ut."), "ok")
+    return redirect(url_for(".index"))

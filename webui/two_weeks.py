@@ -1,0 +1,58 @@
+"""Två veckor: the 14-day plan per staff member or per client, and the A4 PDF of it."""
+
+from flask import Blueprint, Response, abort, g, render_template, request
+
+from sync.errors import HembasError
+
+from .auth import CLIENT_DATA, audit, require_role
+from .formatting import trusted_today
+from .state import get_box
+
+bp = Blueprint("two_weeks", __name__, url_prefix="/tva-veckor")
+
+
+@bp.get("")
+@require_role(*CLIENT_DATA)
+def index():
+    box = get_box()
+    plan = box.plan()
+    staff_id = request.args.get("personal", "" if request.args.get("klient") else g.user["staff_id"])
+    client_id = request.args.get("klient", "")
+    if (staff_id and staff_id not in plan.staff) or (client_id and client_id not in plan.clients):
+        abort(404)
+    today = trusted_today()
+    days = []
+    for date in plan.dates():
+        if today and date < today:
+            continue
+        visits = box.day(date).visits
+        if staff_id:
+            visits = [v for v in visits if staff_id in v.staff_ids]
+        elif client_id:
+            visits = [v for v in visits if v.client_id == client_id]
+        else:
+            visits = []
+        days.append((date, visits))
+    if client_id:
+        audit("client.plan", target=client_id)
+    return render_template("two_weeks.html", days=days, staff_id=staff_id, client_id=client_id, plan=plan,
+                           today=today)
+
+
+@bp.get("/<staff_id>.pdf")
+@require_role(*CLIENT_DATA)
+def pdf(staff_id):
+    box = get_box()
+    if staff_id not in box.plan().staff:
+        abort(404)
+    try:
+        from printer.pdf import two_week_pdf
+    except ImportError:
+        abort(404)
+    try:
+        data = two_week_pdf(box, staff_id)
+    except HembasError as exc:
+        abort(503, str(exc))
+    audit("export.two_week_pdf", target=staff_id)
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="tva-veckor-{staff_id}.pdf"'})
