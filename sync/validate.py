@@ -193,27 +193,27 @@ def _generated_at(c, value):
     return stamp
 
 
-def _unique(c, seen, ident, where):
-    if ident and ident in seen:
-        c.fail(where, f'id "{ident}" finns redan')
-        return False
-    seen.add(ident)
-    return bool(ident)
+def _by_id(c, value, name, kind, limit, build):
+    """Validate a list of objects with unique ids; ``build(item, where, ident)`` makes each one."""
+    out = {}
+    for i, item in enumerate(c.items(value, name, limit)):
+        where = f"{name}[{i}]"
+        if c.obj(item, where, kind) is None:
+            continue
+        ident = c.ident(item.get("id"), f"{where}.id")
+        built = build(item, where, ident)
+        if ident in out:
+            c.fail(f"{where}.id", f'id "{ident}" finns redan')
+        elif ident:
+            out[ident] = built
+    return out
 
 
 def _staff(c, value):
-    staff, seen = {}, set()
-    for i, item in enumerate(c.items(value, "staff", MAX_STAFF)):
-        where = f"staff[{i}]"
-        if c.obj(item, where, "staff") is None:
-            continue
-        ident = c.ident(item.get("id"), f"{where}.id")
-        person = Staff(id=ident, name=c.text(item.get("name"), f"{where}.name", "name"),
-                       role=c.text(item.get("role"), f"{where}.role", "role"),
-                       phone=c.phone(item.get("phone"), f"{where}.phone"))
-        if _unique(c, seen, ident, f"{where}.id"):
-            staff[ident] = person
-    return staff
+    return _by_id(c, value, "staff", "staff", MAX_STAFF, lambda item, where, ident: Staff(
+        id=ident, name=c.text(item.get("name"), f"{where}.name", "name"),
+        role=c.text(item.get("role"), f"{where}.role", "role"),
+        phone=c.phone(item.get("phone"), f"{where}.phone")))
 
 
 def _contact(c, item, where):
@@ -225,26 +225,20 @@ def _contact(c, item, where):
 
 
 def _clients(c, value):
-    clients, seen = {}, set()
-    for i, item in enumerate(c.items(value, "clients", MAX_CLIENTS)):
-        where = f"clients[{i}]"
-        if c.obj(item, where, "client") is None:
-            continue
-        ident = c.ident(item.get("id"), f"{where}.id")
-        contacts = tuple(_contact(c, x, f"{where}.contacts[{j}]")
-                         for j, x in enumerate(c.items(item.get("contacts"), f"{where}.contacts", 10, required=False)))
-        alerts = tuple(c.text(x, f"{where}.alerts[{j}]", "alert")
-                       for j, x in enumerate(c.items(item.get("alerts"), f"{where}.alerts", 20, required=False)))
-        client = Client(id=ident, name=c.text(item.get("name"), f"{where}.name", "name"),
-                        address=c.text(item.get("address"), f"{where}.address", "address"),
-                        area=c.text(item.get("area"), f"{where}.area", "area", required=False),
-                        entry=c.text(item.get("entry"), f"{where}.entry", "entry", required=False),
-                        phone=c.phone(item.get("phone"), f"{where}.phone"),
-                        contacts=contacts, alerts=alerts,
-                        notes=c.text(item.get("notes"), f"{where}.notes", "notes", required=False))
-        if _unique(c, seen, ident, f"{where}.id"):
-            clients[ident] = client
-    return clients
+    return _by_id(c, value, "clients", "client", MAX_CLIENTS, lambda item, where, ident: _client(c, item, where, ident))
+
+
+def _client(c, item, where, ident):
+    contacts = tuple(_contact(c, x, f"{where}.contacts[{j}]")
+                     for j, x in enumerate(c.items(item.get("contacts"), f"{where}.contacts", 10, required=False)))
+    alerts = tuple(c.text(x, f"{where}.alerts[{j}]", "alert")
+                   for j, x in enumerate(c.items(item.get("alerts"), f"{where}.alerts", 20, required=False)))
+    return Client(id=ident, name=c.text(item.get("name"), f"{where}.name", "name"),
+                  address=c.text(item.get("address"), f"{where}.address", "address"),
+                  area=c.text(item.get("area"), f"{where}.area", "area", required=False),
+                  entry=c.text(item.get("entry"), f"{where}.entry", "entry", required=False),
+                  phone=c.phone(item.get("phone"), f"{where}.phone"), contacts=contacts, alerts=alerts,
+                  notes=c.text(item.get("notes"), f"{where}.notes", "notes", required=False))
 
 
 def _window(c, value, where):
@@ -263,41 +257,38 @@ def _window(c, value, where):
 
 
 def _visits(c, value, staff, clients, valid_from, valid_to):
-    visits, seen = [], set()
-    for i, item in enumerate(c.items(value, "visits", MAX_VISITS)):
-        where = f"visits[{i}]"
-        if c.obj(item, where, "visit") is None:
-            continue
-        ident = c.ident(item.get("id"), f"{where}.id")
-        client_id = c.ident(item.get("client_id"), f"{where}.client_id")
-        if client_id and client_id not in clients:
-            c.fail(f"{where}.client_id", f'okänd klient "{client_id}"')
-        date = c.date(item.get("date"), f"{where}.date")
-        if date and valid_from and valid_to and not valid_from <= date <= valid_to:
-            c.fail(f"{where}.date", f"{date} ligger utanför planens period")
-        shift = item.get("shift")
-        if shift not in SHIFTS:
-            c.fail(f"{where}.shift", "ska vara dag, kväll eller natt")
-        staff_ids = []
-        for j, sid in enumerate(c.items(item.get("staff_ids"), f"{where}.staff_ids", 3, required=False)):
-            sid = c.ident(sid, f"{where}.staff_ids[{j}]")
-            if sid and sid not in staff:
-                c.fail(f"{where}.staff_ids[{j}]", f'okänd personal "{sid}"')
-            elif sid in staff_ids:
-                c.fail(f"{where}.staff_ids[{j}]", f'"{sid}" står två gånger')
-            staff_ids.append(sid)
-        tasks = [c.text(t, f"{where}.tasks[{j}]", "task")
-                 for j, t in enumerate(c.items(item.get("tasks"), f"{where}.tasks", 20))]
-        if not tasks:
-            c.fail(f"{where}.tasks", "minst en insats behövs")
-        order = item.get("order")
-        if order is not None and (not isinstance(order, int) or isinstance(order, bool) or not 1 <= order <= 999):
-            c.fail(f"{where}.order", "ska vara ett heltal 1–999")
-            order = None
-        visit = Visit(id=ident, client_id=client_id, date=date, shift=shift if shift in SHIFTS else "dag",
-                      staff_ids=tuple(staff_ids), tasks=tuple(tasks),
-                      note=c.text(item.get("note"), f"{where}.note", "note", required=False),
-                      window=_window(c, item.get("window"), f"{where}.window"), order=order)
-        if _unique(c, seen, ident, f"{where}.id"):
-            visits.append(visit)
-    return visits
+    def build(item, where, ident):
+        return _visit(c, item, where, ident, staff, clients, valid_from, valid_to)
+    return list(_by_id(c, value, "visits", "visit", MAX_VISITS, build).values())
+
+
+def _visit(c, item, where, ident, staff, clients, valid_from, valid_to):
+    client_id = c.ident(item.get("client_id"), f"{where}.client_id")
+    if client_id and client_id not in clients:
+        c.fail(f"{where}.client_id", f'okänd klient "{client_id}"')
+    date = c.date(item.get("date"), f"{where}.date")
+    if date and valid_from and valid_to and not valid_from <= date <= valid_to:
+        c.fail(f"{where}.date", f"{date} ligger utanför planens period")
+    shift = item.get("shift")
+    if shift not in SHIFTS:
+        c.fail(f"{where}.shift", "ska vara dag, kväll eller natt")
+    staff_ids = []
+    for j, sid in enumerate(c.items(item.get("staff_ids"), f"{where}.staff_ids", 3, required=False)):
+        sid = c.ident(sid, f"{where}.staff_ids[{j}]")
+        if sid and sid not in staff:
+            c.fail(f"{where}.staff_ids[{j}]", f'okänd personal "{sid}"')
+        elif sid in staff_ids:
+            c.fail(f"{where}.staff_ids[{j}]", f'"{sid}" står två gånger')
+        staff_ids.append(sid)
+    tasks = [c.text(t, f"{where}.tasks[{j}]", "task")
+             for j, t in enumerate(c.items(item.get("tasks"), f"{where}.tasks", 20))]
+    if not tasks:
+        c.fail(f"{where}.tasks", "minst en insats behövs")
+    order = item.get("order")
+    if order is not None and (not isinstance(order, int) or isinstance(order, bool) or not 1 <= order <= 999):
+        c.fail(f"{where}.order", "ska vara ett heltal 1–999")
+        order = None
+    return Visit(id=ident, client_id=client_id, date=date, shift=shift if shift in SHIFTS else "dag",
+                 staff_ids=tuple(staff_ids), tasks=tuple(tasks),
+                 note=c.text(item.get("note"), f"{where}.note", "note", required=False),
+                 window=_window(c, item.get("window"), f"{where}.window"), order=order)
