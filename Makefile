@@ -31,6 +31,7 @@ install-test: $(VENV)/.installed-test
 # stops when serve stops; press its button with `hembas firmware press [--long]`.
 demo: install
 	$(BIN)/hembas demo-plan --import --if-needed
+	$(BIN)/hembas demo-accounts
 	$(BIN)/hembas firmware run & fw=$$!; \
 	trap 'kill $$fw 2>/dev/null; wait $$fw' EXIT INT TERM; \
 	$(BIN)/hembas serve --host 127.0.0.1 --port 8080
