@@ -16,6 +16,11 @@ def app(box):
 
 
 @pytest.fixture
+def pin():
+    return PIN
+
+
+@pytest.fixture
 def state(app):
     return app.extensions["hembas"]
 
@@ -85,3 +90,43 @@ def as_coordinator(web, accounts):
 def as_technician(web, accounts):
     web.sign_in(accounts["technician"])
     return web
+
+
+# -- real headless Chromium at a phone's size (see /work/shared/README.md) -----------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 360, "height": 740},
+            "device_scale_factor": 2, "is_mobile": True, "has_touch": True, "locale": "sv-SE"}
+
+
+@pytest.fixture(scope="session")
+def base_url():
+    """Replaces pytest-playwright's fallback fixture, which pytest 9 flags as deprecated (warnings are errors)."""
+    return None
+
+
+@pytest.fixture
+def live_server(app):
+    """The app on 127.0.0.1 at a free port, served from a thread; yields its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
