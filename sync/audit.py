@@ -11,7 +11,10 @@ skips::
     audit.record("client.open", actor="s1", target="c03")
 """
 
+import contextlib
 import datetime as dt
+import errno
+import fcntl
 import json
 import logging
 import os
@@ -19,6 +22,7 @@ import threading
 import uuid
 
 from .errors import StoreError
+from .storage import describe_os_error
 
 logger = logging.getLogger(__name__)
 
@@ -46,13 +50,22 @@ class AuditLog:
         with self._lock:
             try:
                 fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-                try:
-                    os.write(fd, line)
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
             except OSError as exc:
-                raise StoreError(f"kunde inte skriva granskningsloggen: {exc.strerror or exc}") from exc
+                raise StoreError(f"kunde inte skriva granskningsloggen: {describe_os_error(exc)}") from exc
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)  # the web server and the daemon both append
+                size = os.fstat(fd).st_size
+                try:
+                    if os.write(fd, line) != len(line):
+                        raise OSError(errno.ENOSPC, "short write")
+                    os.fsync(fd)
+                except OSError as exc:
+                    # A torn entry must not glue itself to the next one: cut it off again.
+                    with contextlib.suppress(OSError):
+                        os.ftruncate(fd, size)
+                    raise StoreError(f"kunde inte skriva granskningsloggen: {describe_os_error(exc)}") from exc
+            finally:
+                os.close(fd)
         return entry
 
     def _end_torn_line(self):

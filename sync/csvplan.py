@@ -58,14 +58,18 @@ def csv_to_document(raw, *, team, generated_at=None):
     if missing:
         raise PlanInvalid([f"rubrikrad: kolumn saknas: {', '.join(missing)}"])
     problems, staff, clients, visits = [], {}, {}, []
-    for line_no, row in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) > len(fields):
-            problems.append(f"rad {line_no}: fler kolumner än rubrikraden")
-            continue
-        values = {f: cell.strip() for f, cell in zip(fields, row) if f}
-        _collect(values, line_no, staff, clients, visits, problems)
+    line_no = 1
+    try:
+        for line_no, row in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) > len(fields):
+                problems.append(f"rad {line_no}: fler kolumner än rubrikraden")
+                continue
+            values = {f: cell.strip() for f, cell in zip(fields, row) if f}
+            _collect(values, line_no, staff, clients, visits, problems)
+    except csv.Error as exc:  # e.g. a field longer than the csv module allows
+        raise PlanInvalid([f"rad {line_no + 1}: ogiltig CSV ({exc})"]) from None
     if problems:
         raise PlanInvalid(problems)
     dates = sorted(v["date"] for v in visits)
@@ -77,7 +81,7 @@ def csv_to_document(raw, *, team, generated_at=None):
         "valid_from": dates[0] if dates else dt.date.today().isoformat(),
         "valid_to": dates[-1] if dates else dt.date.today().isoformat(),
         "staff": list(staff.values()),
-        "clients": list(clients.values()),
+        "clients": [{k: v for k, v in c.items() if k != "_row"} for c in clients.values()],
         "visits": visits,
     }
 
@@ -88,9 +92,12 @@ def _split(text):
 
 def _collect(values, line_no, staff, clients, visits, problems):
     client_id = values.get("client_id", "")
-    clients.setdefault(client_id, {k: v for k, v in (
+    client = {k: v for k, v in (
         ("id", client_id), ("name", values.get("client_name", "")), ("address", values.get("address", "")),
-        ("area", values.get("area", "")), ("phone", values.get("client_phone", ""))) if v or k in ("id", "name", "address")})
+        ("area", values.get("area", "")), ("phone", values.get("client_phone", ""))) if v or k in ("id", "name", "address")}
+    known = clients.setdefault(client_id, {**client, "_row": line_no})
+    if {k: v for k, v in known.items() if k != "_row"} != client:
+        problems.append(f"rad {line_no}: brukare {client_id} har andra uppgifter än på rad {known['_row']}")
     staff_ids = _split(values.get("staff_ids", ""))
     names = _split(values.get("staff_names", ""))
     for i, staff_id in enumerate(staff_ids):

@@ -16,6 +16,7 @@ adds the one writer lock that TinyDB lacks (threads *and* processes)::
 """
 
 import contextlib
+import errno
 import fcntl
 import json
 import logging
@@ -47,7 +48,21 @@ def atomic_write_bytes(path, data):
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        raise StoreError(f"kunde inte skriva {path}: {exc.strerror or exc}") from exc
+        raise StoreError(f"kunde inte skriva {path.name}: {describe_os_error(exc)}") from exc
+
+
+def describe_os_error(exc):
+    """A Swedish one-liner for the OS errors a box meets (full card, read-only card, …)."""
+    return {
+        errno.ENOSPC: "minneskortet är fullt",
+        errno.EDQUOT: "minneskortet är fullt",
+        errno.EFBIG: "filen är för stor",
+        errno.EROFS: "minneskortet är skrivskyddat",
+        errno.EACCES: "behörighet saknas",
+        errno.EPERM: "behörighet saknas",
+        errno.EIO: "läsfel på minneskortet",
+        errno.ENOENT: "mappen finns inte",
+    }.get(exc.errno, f"systemfel {exc.errno}")
 
 
 def fsync_dir(folder):
@@ -60,15 +75,33 @@ def fsync_dir(folder):
 
 
 def clean_orphans(folder):
-    """Remove temporary files left by writes that a power cut interrupted."""
+    """Remove temporary files left by writes that a power cut or a kill interrupted.
+
+    A temp file names the process writing it; the file of a process that is
+    still alive is in use (another service writing right now) and stays.
+    """
     removed = []
     for tmp in Path(folder).glob(f".*{TEMP_SUFFIX}"):
+        if _writer_alive(tmp.name):
+            continue
         with contextlib.suppress(OSError):
             tmp.unlink()
             removed.append(tmp.name)
     if removed:
         logger.warning("removed %d unfinished temp file(s) in %s", len(removed), folder)
     return removed
+
+
+def _writer_alive(name):
+    """Whether the pid in a temp file's name (``.plan.json.PID.THREAD.hembas-tmp``) still runs."""
+    try:
+        pid = int(name[: -len(TEMP_SUFFIX)].split(".")[-2])
+        os.kill(pid, 0)
+    except (ValueError, IndexError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True  # alive, owned by another user
+    return True
 
 
 def encode_json(data):

@@ -19,10 +19,12 @@ from .errors import PlanInvalid
 from .personnummer import FORBIDDEN_KEYS, looks_like_personnummer
 from .plan import FORMAT, SHIFTS, Client, Contact, Plan, Staff, Team, Visit, Window
 
-MAX_FILE_BYTES = 16 * 1024 * 1024
+# Sized for a Pi Zero 2 W (512 MB): importing costs about 3.7 KB per visit, so the
+# largest plan takes under 100 MB; a team of 200 clients over 62 days fits well.
+MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_STAFF = 200
-MAX_CLIENTS = 5_000
-MAX_VISITS = 100_000
+MAX_CLIENTS = 1_000
+MAX_VISITS = 25_000
 MAX_CONTACTS = 100
 MAX_WINDOW_DAYS = 62
 MAX_PROBLEMS = 200
@@ -66,6 +68,7 @@ class _Checker:
             self.fail(where, "ska vara ett objekt")
             return None
         for key in value:
+            key = key.encode("utf-8", "replace").decode()  # a lone surrogate must not break the report
             if key.lower() in FORBIDDEN_KEYS:
                 self.fail(f"{where}.{key}", "personnummer får inte finnas i planen")
             elif key not in required and key not in optional:
@@ -87,8 +90,8 @@ class _Checker:
         if len(value) > LIMITS[limit_key]:
             self.fail(where, f"för lång ({len(value)} tecken, högst {LIMITS[limit_key]})")
             return ""
-        if any(ord(c) < 32 and c not in "\n\t" for c in value):
-            self.fail(where, "innehåller styrtecken")
+        if any(ord(c) < 32 and c not in "\n\t" or 0xD800 <= ord(c) <= 0xDFFF for c in value):
+            self.fail(where, "innehåller styrtecken eller ogiltiga tecken")
             return ""
         if pattern is not None and not pattern.match(value):
             self.fail(where, f"ogiltigt värde {json.dumps(value[:40], ensure_ascii=False)}")

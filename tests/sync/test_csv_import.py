@@ -58,3 +58,15 @@ def test_csv_values_still_go_through_validation():
 def test_empty_file_is_refused():
     with pytest.raises(PlanInvalid, match="tom"):
         csv_to_document(b"", team=TEAM)
+
+
+def test_same_client_with_different_details_is_refused():
+    text = CSV.replace("2026-11-28;Kväll;;;c1;Åke Öberg;Älvvägen 3", "2026-11-28;Kväll;;;c1;Åke Öberg;Älvvägen 5")
+    with pytest.raises(PlanInvalid, match="rad 4: brukare c1 har andra uppgifter än på rad 2"):
+        csv_to_document(text.encode(), team=TEAM)
+
+
+def test_field_too_long_for_the_csv_reader_is_refused_with_its_row():
+    text = CSV.replace("Nyckel i skåp", "x" * 200_000)
+    with pytest.raises(PlanInvalid, match="rad 2: ogiltig CSV"):
+        csv_to_document(text.encode(), team=TEAM)

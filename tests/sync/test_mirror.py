@@ -103,3 +103,11 @@ def test_orphaned_temp_files_are_removed_at_start(data_dir):
     orphan.write_bytes(b"{half")
     PlanMirror(data_dir)
     assert not orphan.exists()
+
+
+def test_temp_file_of_a_live_writer_is_left_alone(data_dir):
+    import os
+    live = data_dir / f".records.json.{os.getpid()}.1.hembas-tmp"
+    live.write_bytes(b"{being written")
+    PlanMirror(data_dir)
+    assert live.exists()

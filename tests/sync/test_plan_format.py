@@ -84,6 +84,7 @@ def broken(path, value):
     (("clients", 0, "alerts"), "nötter", "clients[0].alerts: ska vara en lista"),
     (("clients", 0, "contacts"), [{"name": "Eva"}], "clients[0].contacts[0].phone: saknas"),
     (("clients", 0, "entry"), "kod\x001234", "clients[0].entry: innehåller styrtecken"),
+    (("clients", 0, "notes"), "bad \ud800 text", "clients[0].notes: innehåller styrtecken eller ogiltiga tecken"),
     (("visits", 0, "client_id"), "c99", 'visits[0].client_id: okänd klient "c99"'),
     (("visits", 0, "date"), "2026-12-24", "visits[0].date: 2026-12-24 ligger utanför planens period"),
     (("visits", 0, "shift"), "förmiddag", "visits[0].shift: ska vara dag, kväll eller natt"),

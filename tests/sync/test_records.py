@@ -78,3 +78,19 @@ def test_audit_log_survives_a_torn_last_line(data_dir):
     audit = AuditLog(data_dir)
     audit.record("sign_in", actor="s3")
     assert [e["actor"] for e in audit.entries()] == ["s3", "s2"]
+
+
+def test_audit_entry_cut_short_by_a_full_disk_is_refused_and_removed(data_dir, monkeypatch):
+    import os
+
+    from sync.errors import StoreError
+
+    audit = AuditLog(data_dir)
+    audit.record("sign_in", actor="s1")
+    real_write = os.write
+    monkeypatch.setattr(os, "write", lambda fd, data: real_write(fd, data[:10]))  # the disk took 10 bytes
+    with pytest.raises(StoreError, match="minneskortet är fullt"):
+        audit.record("sign_in", actor="s2")
+    monkeypatch.undo()
+    audit.record("sign_in", actor="s3")
+    assert [e["actor"] for e in audit.entries()] == ["s3", "s1"]
