@@ -23,6 +23,7 @@ import contextlib
 import datetime as dt
 import fcntl
 import logging
+import threading
 import time
 import uuid
 
@@ -37,6 +38,7 @@ logger = logging.getLogger(__name__)
 PENDING, PRINTING, DONE, FAILED = "pending", "printing", "done", "failed"
 ACTIVE = (PENDING, PRINTING)
 KEEP_FINISHED = 200
+WAKE_SLICE = 0.1  # how often a sleeping worker looks at its stop event
 STATUS_EVERY = 60  # seconds between printer checks while idle
 PUBLIC_FIELDS = ("id", "kind", "title", "state", "created_at", "ordered_by", "attempts", "last_error", "printed_at")
 
@@ -50,6 +52,7 @@ class PrintQueue:
         self._lock_path = box.data_dir / "printqueue.worker.lock"
         self._backend = backend
         self._last_check = 0.0
+        self._wake = threading.Event()  # set when this process queues a job: the button must not wait a poll
 
     # -- ordering -------------------------------------------------------------------------
 
@@ -132,7 +135,14 @@ class PrintQueue:
             except Exception:  # the daemon's edge: log, wait, carry on
                 logger.exception("print worker failed")
                 waiting = True
-            stop_event.wait(retry if waiting else poll_seconds)
+            self._sleep(stop_event, retry if waiting else poll_seconds)
+
+    def _sleep(self, stop_event, seconds):
+        """Wait *seconds*, or less when stopped or when a job was queued in this process."""
+        deadline = time.monotonic() + seconds
+        while not (stop_event.is_set() or self._wake.is_set()) and time.monotonic() < deadline:
+            self._wake.wait(min(WAKE_SLICE, max(deadline - time.monotonic(), 0)))
+        self._wake.clear()
 
     def process_once(self):
         """Send pending jobs in order until one must wait; returns how many were sent."""
@@ -232,6 +242,7 @@ class PrintQueue:
                "title": job_kinds.title(kind, params, plan), "state": PENDING, "created_at": _now(),
                "ordered_by": ordered_by, "attempts": 0, "last_error": "", "printed_at": ""}
         seq = table.insert(job)
+        self._wake.set()
         finished = sorted(doc.doc_id for doc in table.all() if doc["state"] in (DONE, FAILED))
         if len(finished) > KEEP_FINISHED:
             table.remove(doc_ids=finished[:-KEEP_FINISHED])
