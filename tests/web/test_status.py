@@ -1,0 +1,45 @@
+import datetime as dt
+
+from hembas_testing import fixed_clock
+
+
+def clock_at_new_year_2020(box):
+    """A box that woke up without network in 2020: before the plan was made, so untrusted."""
+    return fixed_clock(box.data_dir, now=dt.datetime(2020, 1, 1, 8, 0, tzinfo=dt.timezone.utc),
+                       floor=lambda: box.plan().generated_at)
+
+
+def test_status_shows_plan_sync_printer_and_clock(as_technician):
+    html = as_technician.get("/status").get_data(as_text=True)
+    for text in ("Hemtjänst Kalix centrum", "Senaste försök", "Skrivare", "klockan är tillförlitlig"):
+        assert text in html
+
+
+def test_untrusted_clock_is_said_instead_of_today(as_staff, box):
+    box.clock = clock_at_new_year_2020(box)
+    html = as_staff.get("/").get_data(as_text=True)
+    assert "klockan är inte bekräftad, dagens datum är okänt" in html
+    assert "Fredag 27 november" not in html and 'class="fresh warn"' in html
+
+
+def test_coordinator_confirms_the_clock_from_the_phone(web, accounts, box):
+    box.clock = clock_at_new_year_2020(box)
+    web.sign_in(accounts["coordinator"])
+    phone = "2026-11-27T07:45:00.000Z"
+    response = web.post_form("/status/klocka", {"phone_time": phone, "local_time": ""}, page="/status",
+                             follow_redirects=True)
+    assert "Datum och tid är bekräftade: 2026-11-27 08:45" in response.get_data(as_text=True)
+    assert box.clock.today() == dt.date(2026, 11, 27)
+    entry = box.audit.entries(action="clock.confirm")[0]
+    assert entry["actor"] == "s1"
+
+
+def test_staff_cannot_confirm_the_clock(as_staff):
+    assert as_staff.post_form("/status/klocka", {"phone_time": "2026-11-27T07:45:00Z"}, page="/status").status_code == 403
+
+
+def test_press_button_needs_a_running_demo_daemon(as_technician):
+    html = as_technician.get("/status").get_data(as_text=True)
+    assert "Tryck på knappen" not in html  # no firmware daemon runs in this test
+    response = as_technician.post_form("/status/knapp", {}, page="/status", follow_redirects=True)
+    assert "firmware-tjänsten körs inte" in response.get_data(as_text=True)
