@@ -27,13 +27,17 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/activate
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-# The box's daemon (button, lights, print worker) runs on mock pins beside the web UI and
-# stops when serve stops; press its button with `hembas firmware press [--long]`.
+# The whole box on this machine. Beside the web UI run the hardware daemon on mock pins (press
+# its button with `hembas firmware press [--long]`), a demo hub on 127.0.0.1:8090 that publishes
+# a changed plan every two minutes, and the sync loop that fetches it. Ctrl-C stops them all.
 demo: install
 	$(BIN)/hembas demo-plan --import --if-needed
 	$(BIN)/hembas demo-accounts
+	$(BIN)/hembas hub demo-setup
+	$(BIN)/hembas hub serve --demo & hub=$$!; \
+	$(BIN)/hembas sync run & sync=$$!; \
 	$(BIN)/hembas firmware run & fw=$$!; \
-	trap 'kill $$fw 2>/dev/null; wait $$fw' EXIT INT TERM; \
+	trap 'kill $$fw $$sync $$hub 2>/dev/null; wait $$fw $$sync $$hub' EXIT INT TERM; \
 	$(BIN)/hembas serve --host 127.0.0.1 --port 8080
 
 system-test-deps:
