@@ -11,6 +11,7 @@ import logging
 import secrets
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 
 from .state import web_state
 from .users import UserError, format_code, normalize_code
@@ -42,7 +43,7 @@ def check_csrf():
         sent, expected = request.form.get("csrf", ""), session.get("csrf", "")
         if not (sent and expected and hmac.compare_digest(sent, expected)):
             logger.warning("CSRF token missing or wrong for %s from %s", request.path, request.remote_addr)
-            abort(400, "Formuläret har gått ut. Ladda om sidan och försök igen.")
+            abort(400, _("Formuläret har gått ut. Ladda om sidan och försök igen."))
 
 
 def load_user():
@@ -109,7 +110,7 @@ def sign_in():
         wait = state.lockout.wait_seconds(keys)
         if wait:
             audit("signin.locked", target=user["id"] if user else "")
-            flash(f"För många fel PIN-koder. Vänta {wait} sekunder och försök igen.", "error")
+            flash(_("För många fel PIN-koder. Vänta %(seconds)d sekunder och försök igen.", seconds=wait), "error")
             status = 429
         elif user and user["pin_hash"] and state.users.verify_pin(user["id"], request.form.get("pin", "")):
             state.lockout.succeeded(keys)
@@ -120,7 +121,7 @@ def sign_in():
             state.lockout.failed(keys)
             g.user = None
             audit("signin.failed", target=user["id"] if user else "")
-            flash("Fel namn eller PIN-kod.", "error")
+            flash(_("Fel namn eller PIN-kod."), "error")
             status = 401
     return render_template("sign_in.html", accounts=accounts, chosen=request.form.get("user", "")), status
 
@@ -135,10 +136,10 @@ def enroll():
         wait = state.lockout.wait_seconds(keys)
         pin = request.form.get("pin", "")
         if wait:
-            flash(f"För många försök. Vänta {wait} sekunder och försök igen.", "error")
+            flash(_("För många försök. Vänta %(seconds)d sekunder och försök igen.", seconds=wait), "error")
             status = 429
         elif pin != request.form.get("pin2", ""):
-            flash("De två PIN-koderna är olika.", "error")
+            flash(_("De två PIN-koderna är olika."), "error")
             status = 400
         else:
             try:
@@ -153,7 +154,7 @@ def enroll():
                 state.sessions.end_all(user["id"])
                 _begin_session(user)
                 audit("enroll", target=user["id"])
-                flash(f"Välkommen, {user['name']}! Din PIN-kod är sparad.", "ok")
+                flash(_("Välkommen, %(name)s! Din PIN-kod är sparad.", name=user["name"]), "ok")
                 return redirect(url_for("today.index"))
     return render_template("enroll.html", code=format_code(code) if code else ""), status
 
@@ -163,5 +164,5 @@ def sign_out():
     audit("signout", target=g.user["id"])
     web_state().sessions.end(session.get("token"))
     session.clear()
-    flash("Du är utloggad.", "ok")
+    flash(_("Du är utloggad."), "ok")
     return redirect(url_for("auth.sign_in"))

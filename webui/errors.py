@@ -4,6 +4,7 @@ import logging
 
 from flask import render_template
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from sync.errors import ClockUntrusted, NoPlan
@@ -13,20 +14,21 @@ logger = logging.getLogger(__name__)
 
 def init_app(app):
     titles = {
-        400: _("Något blev fel"),
-        403: _("Inte för din roll"),
-        404: _("Sidan finns inte"),
-        405: _("Något blev fel"),
-        413: _("Filen är för stor"),
-        429: _("Vänta en stund"),
+        400: _l("Något blev fel"),
+        403: _l("Inte för din roll"),
+        404: _l("Sidan finns inte"),
+        405: _l("Något blev fel"),
+        413: _l("Filen är för stor"),
+        429: _l("Vänta en stund"),
+        503: _l("Inte just nu"),
     }
-    default_messages = {403: _("Den här sidan är inte öppen för din roll."),
-                        404: _("Sidan eller posten finns inte (längre) i planen.")}
+    default_messages = {403: _l("Den här sidan är inte öppen för din roll."),
+                        404: _l("Sidan eller posten finns inte (längre) i planen.")}
 
     @app.errorhandler(HTTPException)
     def http_error(exc):
         code = exc.code or 500
-        if code >= 500:
+        if code >= 500 and code != 503:
             return render_template("error.html", title=_("Fel i Hembas"), message=_("Försök igen.")), code
         return render_template("error.html", title=titles.get(code, _("Något blev fel")),
                                message=default_messages.get(code, exc.description)), code

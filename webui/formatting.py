@@ -9,6 +9,7 @@ import datetime as dt
 from urllib.parse import quote
 
 from flask import g
+from flask_babel import gettext as _
 
 from sync.errors import ClockUntrusted
 
@@ -43,12 +44,12 @@ def ago(delta):
     """How long ago, roughly: "12 min sedan", "3 tim sedan", "2 dagar sedan"."""
     minutes = int(delta.total_seconds() // 60)
     if minutes < 0:
-        return "i framtiden"
+        return _("i framtiden")
     if minutes < 60:
-        return f"{minutes} min sedan"
+        return _("%(num)d min sedan", num=minutes)
     if minutes < 48 * 60:
-        return f"{minutes // 60} tim sedan"
-    return f"{minutes // (24 * 60)} dagar sedan"
+        return _("%(num)d tim sedan", num=minutes // 60)
+    return _("%(num)d dagar sedan", num=minutes // (24 * 60))
 
 
 def local_time(iso_text):
@@ -73,17 +74,17 @@ def freshness(box):
     plan = box.mirror.current()
     status = box.clock.status()
     if plan is None:
-        return {"text": "Ingen plan är inläst.", "warn": True}
+        return {"text": _("Ingen plan är inläst."), "warn": True}
     made = plan.generated_at.astimezone(box.clock.tz)
-    text = f"Plan från {short_date(made)} kl {made:%H:%M}"
+    text = _("Plan från %(date)s kl %(time)s", date=short_date(made), time=f"{made:%H:%M}")
     if not status.trusted:
-        return {"text": text + " – klockan är inte bekräftad, dagens datum är okänt.", "warn": True}
+        return {"text": text + " – " + _("klockan är inte bekräftad, dagens datum är okänt."), "warn": True}
     fresh = box.freshness()
     text += f" ({ago(status.now - plan.generated_at)})"
     if not fresh["covers_today"]:
-        text += f" – gäller {short_date(plan.valid_from)}–{short_date(plan.valid_to)}, inte idag!"
+        text += " – " + _("gäller %(start)s–%(end)s, inte idag!", start=short_date(plan.valid_from), end=short_date(plan.valid_to))
     elif fresh["stale"]:
-        text += " – gammal plan!"
+        text += " – " + _("gammal plan!")
     return {"text": text, "warn": fresh["stale"]}
 
 

@@ -1,5 +1,10 @@
-"""Idag: my visits today in route order, the start page after sign-in."""
+"""Idag: my visits today in route order, the start page after sign-in.
 
+``/idag?personal=s2&datum=2026-11-28`` (the QR code on a printed run-sheet)
+shows that person's route on that date.
+"""
+
+import datetime as dt
 import itertools
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
@@ -13,6 +18,7 @@ bp = Blueprint("today", __name__)
 
 
 @bp.get("/")
+@bp.get("/idag")
 def index():
     if g.user["role"] == "technician":
         return redirect(url_for("status.index"))
@@ -22,7 +28,7 @@ def index():
 @require_role(*CLIENT_DATA)
 def route():
     box = get_box()
-    plan, today = box.mirror.current(), trusted_today()
+    plan, today = box.mirror.current(), _date_asked() or trusted_today()
     staff_id = request.args.get("personal") or g.user["staff_id"]
     context = {"plan": plan, "today": today, "staff_id": staff_id, "shifts": [], "person": None}
     if plan is not None and today is not None:
@@ -36,3 +42,11 @@ def route():
                     for shift, group in itertools.groupby(visits, key=lambda v: v.shift)],
             moved=day.moved)
     return render_template("today.html", **context)
+
+
+def _date_asked():
+    """The ``datum`` of a run-sheet's QR code, or None."""
+    try:
+        return dt.date.fromisoformat(request.args.get("datum", ""))
+    except ValueError:
+        return None
