@@ -47,7 +47,13 @@ def build_parser():
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for ep in sorted(entry_points(group="hembas.commands"), key=lambda e: e.name):
-        ep.load()(subparsers)
+        try:
+            register = ep.load()
+        except Exception as exc:  # one broken part must not take the plan commands with it
+            logger.debug("loading %s failed", ep.value, exc_info=True)
+            print(f"hembas: delen {ep.name!r} kunde inte laddas ({exc}); dess kommandon saknas", file=sys.stderr)
+            continue
+        register(subparsers)
     return parser
 
 

@@ -87,3 +87,16 @@ def test_every_subcommand_has_help():
 def test_console_script_is_installed():
     result = subprocess.run([sys.executable, "-m", "sync.cli", "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "plan" in result.stdout
+
+
+def test_a_part_that_fails_to_load_does_not_take_the_plan_commands_with_it(monkeypatch, capsys):
+    from importlib.metadata import EntryPoint
+
+    import sync.cli
+
+    real = sync.cli.entry_points(group="hembas.commands")
+    broken = EntryPoint(name="broken", value="no_such_module_hembas:register", group="hembas.commands")
+    monkeypatch.setattr(sync.cli, "entry_points", lambda group: [*real, broken])
+    parser = build_parser()
+    assert "delen 'broken' kunde inte laddas" in capsys.readouterr().err
+    assert parser.parse_args(["plan", "status"]).action == "status"
