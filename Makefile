@@ -34,7 +34,7 @@ demo: install
 	$(BIN)/hembas demo-plan --import --if-needed
 	$(BIN)/hembas demo-accounts
 	$(BIN)/hembas hub demo-setup
-	$(BIN)/hembas hub serve --demo & hub=$$!; \
+	$(BIN)/hembas hub serve --demo & hub=$$!; sleep 2; \
 	$(BIN)/hembas sync run & sync=$$!; \
 	$(BIN)/hembas firmware run & fw=$$!; \
 	trap 'kill $$fw $$sync $$hub 2>/dev/null; wait $$fw $$sync $$hub' EXIT INT TERM; \
