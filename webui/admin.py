@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sync.errors import HembasError
 
 from .auth import actor_id, audit, require_role
+from .qr import qr_svg
 from .state import get_box, web_state
 from .users import ROLES, UserError, format_code
 
@@ -45,6 +46,7 @@ def _show_code(user, code):
         except HembasError as exc:
             flash(_("Lappen skrevs inte ut: %(reason)s", reason=str(exc)), "error")
     return render_template("enrollment_code.html", account=user, code=format_code(code), url=url, printed=printed,
+                           qr=qr_svg(url),
                            hours=get_box().config["web"]["enrollment_hours"])
 
 

@@ -87,7 +87,8 @@ def audit(action, *, target="", **detail):
 
 
 def _safe_next(target):
-    return target if target and target.startswith("/") and not target.startswith("//") else url_for("today.index")
+    local = target and target.startswith("/") and not target.startswith("//") and "\\" not in target
+    return target if local else url_for("today.index")
 
 
 def _begin_session(user):
