@@ -3,7 +3,7 @@
 import json
 
 from bench import __main__ as bench_main
-from bench import plan_import, printing
+from bench import plan_import, printing, web
 
 
 def test_plan_import_benchmark_measures_every_scale(tmp_path):
@@ -32,3 +32,17 @@ def test_printing_benchmark_renders_a_day_and_times_a_press_to_the_printer(tmp_p
     assert daemon["ready_s"] > 0 and daemon["idle_rss_mb"] > 1
     assert daemon["press_to_last_byte_s"] >= daemon["press_to_first_byte_s"] > 0
     assert daemon["bytes_per_press"] > 0 and daemon["exit_code"] == 0
+
+
+def test_web_benchmark_loads_idag_and_the_client_card_against_a_static_ceiling(tmp_path):
+    outcome = web.run(tmp_path, scale="smoke")
+    rows = outcome["rows"]
+    assert {r["page"] for r in rows} == {"Idag", "client card"}
+    for row in rows:
+        assert row["requests"] > 0 and row["errors"] == 0
+        assert row["rps"] > 0 and row["ceiling_rps"] > 0 and row["p99_ms"] >= row["p50_ms"] > 0
+        assert row["bytes"] > 1000  # a real page with visits, not an error page
+    figures = outcome["figures"]
+    assert figures["startup_s"] > 0 and figures["idle_rss_mb"] > 1 and figures["after_load_rss_mb"] > 1
+    assert figures["assets"] > 0
+    assert figures["first_load_bytes"] >= figures["repeat_load_bytes"] > 0

@@ -1,0 +1,142 @@
+"""HTTP on 127.0.0.1 for benchmarks and the fault harness: servers, sign-in, a load generator.
+
+The load generator is plain threads + ``http.client`` keep-alive
+connections: no extra dependency, and the same code measures ``hembas
+serve`` and the static ceiling, so their ratio is fair even though the
+generator shares the cores with the server.
+"""
+
+import http.client
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from contextlib import closing
+from pathlib import Path
+
+from .measure import REPO_DIR, child_env, percentile
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def hembas(data_dir, *args):
+    """The ``hembas`` command line for *data_dir*, run from this checkout."""
+    return [sys.executable, "-m", "sync.cli", "--data", str(data_dir), *args]
+
+
+def start_server(cmd, port, log_path, *, env=None, probe="/logga-in"):
+    """Start *cmd*; returns (process, seconds until the first answer to GET *probe* on *port*)."""
+    started = time.monotonic()
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(cmd, env=env or child_env(), cwd=REPO_DIR, stdout=log, stderr=subprocess.STDOUT)
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{cmd[2:]} stopped: {Path(log_path).read_text()[-800:]}")
+        try:
+            with closing(http.client.HTTPConnection("127.0.0.1", port, timeout=2)) as conn:
+                conn.request("GET", probe)
+                conn.getresponse().read()
+            return proc, time.monotonic() - started
+        except OSError:
+            time.sleep(0.01)
+
+
+def stop(proc):
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def csrf_token(html):
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    return found.group(1) if found else ""
+
+
+def sign_in(port, code, pin):
+    """Enroll an account through the real /aktivera form; returns (Cookie header, CSRF token)."""
+    with closing(http.client.HTTPConnection("127.0.0.1", port, timeout=10)) as conn:
+        return _enroll(conn, code, pin)
+
+
+def _enroll(conn, code, pin):
+    conn.request("GET", f"/aktivera?kod={code}")
+    response = conn.getresponse()
+    html = response.read().decode()
+    cookie = response.getheader("Set-Cookie", "").split(";")[0]
+    body = f"csrf={csrf_token(html)}&kod={code}&pin={pin}&pin2={pin}"
+    conn.request("POST", "/aktivera", body=body, headers={**FORM, "Cookie": cookie})
+    response = conn.getresponse()
+    response.read()
+    if response.status != 302:
+        raise RuntimeError(f"enrollment answered {response.status}")
+    cookie = response.getheader("Set-Cookie").split(";")[0]
+    conn.request("GET", "/status", headers={"Cookie": cookie})  # any page: the session's CSRF token
+    return cookie, csrf_token(conn.getresponse().read().decode())
+
+
+def load(port, path, connections, seconds, headers):
+    """*connections* keep-alive clients fetch *path* for *seconds*; returns requests/s and latencies."""
+    latencies, errors, stop_at = [], [], time.monotonic() + seconds
+    lock = threading.Lock()
+
+    def client():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine, failed = [], []
+        while time.monotonic() < stop_at:
+            started = time.perf_counter()
+            try:
+                conn.request("GET", path, headers=headers)
+                response = conn.getresponse()
+                response.read()
+            except OSError as exc:
+                failed.append(type(exc).__name__)
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                continue
+            if response.status != 200:
+                failed.append(response.status)
+            mine.append(time.perf_counter() - started)
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            errors.extend(failed)
+
+    threads = [threading.Thread(target=client) for _ in range(connections)]
+    began = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - began
+    return {"requests": len(latencies), "rps": len(latencies) / elapsed, "p50_ms": 1000 * percentile(latencies, 50),
+            "p99_ms": 1000 * percentile(latencies, 99), "errors": len(errors)}
+
+
+CEILING = r"""
+import sys, waitress
+body, ctype, threads, port = open(sys.argv[1], "rb").read(), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+def app(environ, start_response):
+    start_response("200 OK", [("Content-Type", ctype), ("Content-Length", str(len(body)))])
+    return [body]
+waitress.serve(app, host="127.0.0.1", port=port, threads=threads, ident="ceiling", _quiet=True)
+"""
+
+
+def start_ceiling(body_path, content_type, threads, log_path):
+    """A plain waitress app answering the bytes in *body_path* from memory; returns (process, port)."""
+    port = free_port()
+    proc, _ = start_server([sys.executable, "-c", CEILING, str(body_path), content_type, str(threads), str(port)],
+                           port, log_path, probe="/")
+    return proc, port
