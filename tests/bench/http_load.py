@@ -30,7 +30,7 @@ def free_port():
 
 def hembas(data_dir, *args):
     """The ``hembas`` command line for *data_dir*, run from this checkout."""
-    return [sys.executable, "-m", "sync.cli", "--data", str(data_dir), *args]
+    return [sys.executable, "-m", "sync.cli", "--data", str(data_dir), *map(str, args)]
 
 
 def start_server(cmd, port, log_path, *, env=None, probe="/logga-in"):

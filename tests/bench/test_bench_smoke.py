@@ -3,7 +3,7 @@
 import json
 
 from bench import __main__ as bench_main
-from bench import plan_import, printing, web
+from bench import plan_import, printing, sync_poll, web
 
 
 def test_plan_import_benchmark_measures_every_scale(tmp_path):
@@ -46,3 +46,11 @@ def test_web_benchmark_loads_idag_and_the_client_card_against_a_static_ceiling(t
     assert figures["startup_s"] > 0 and figures["idle_rss_mb"] > 1 and figures["after_load_rss_mb"] > 1
     assert figures["assets"] > 0
     assert figures["first_load_bytes"] >= figures["repeat_load_bytes"] > 0
+
+
+def test_sync_benchmark_counts_an_unchanged_and_a_changed_poll_on_the_wire(tmp_path):
+    rows = {r["poll"]: r for r in sync_poll.run(tmp_path, scale="smoke")["rows"]}
+    unchanged, changed = rows["unchanged (304)"], rows["changed"]
+    assert unchanged["requests"] >= 1 and changed["requests"] >= unchanged["requests"]
+    assert changed["received"] > 10 * unchanged["received"] > 0  # a bundle against a bare 304
+    assert unchanged["ms"] > 0 and unchanged["cli_s"] > 0 and changed["cli_s"] > 0
