@@ -75,9 +75,10 @@ def _utcnow():
 class Users:
     """The account store (``users.json`` in the data folder)."""
 
-    def __init__(self, data_dir, *, enrollment_hours=72):
+    def __init__(self, data_dir, *, enrollment_hours=72, hasher=HASHER):
         self._db = Database(data_dir / "users.json")
         self.enrollment_hours = enrollment_hours
+        self._hasher = hasher
 
     def all(self):
         """Every account, sorted by name."""
@@ -121,7 +122,7 @@ class Users:
             raise UserError(problem)
         now = now or _utcnow()
         digest = _code_hash(code)
-        pin_hash = HASHER.hash(pin)
+        pin_hash = self._hasher.hash(pin)
         with self._db.transaction() as db:
             user = next((u for u in self.all() if u.get("code_hash") and
                          secrets.compare_digest(u["code_hash"], digest)), None)
@@ -137,9 +138,9 @@ class Users:
         stored = user["pin_hash"] if user else ""
         try:
             if not stored:
-                HASHER.hash(pin or "0")  # same cost as a real check: no timing hint
+                self._hasher.hash(pin or "0")  # same cost as a real check: no timing hint
                 return False
-            return HASHER.verify(stored, pin or "")
+            return self._hasher.verify(stored, pin or "")  # cost as stored in the hash
         except (VerificationError, InvalidHashError):
             return False
 

@@ -3,9 +3,10 @@
 import re
 
 import pytest
+from argon2 import PasswordHasher
 
 from webui import create_app
-from webui.state import WebState
+from webui.users import Users
 
 PIN = "482913"
 
@@ -26,15 +27,20 @@ def state(app):
 
 
 @pytest.fixture
-def accounts(state: WebState):
-    """A coordinator (s1), two carers (s2, s3) and a technician, all with PIN :data:`PIN`."""
+def accounts(box):
+    """A coordinator (s1), two carers (s2, s3) and a technician, all with PIN :data:`PIN`.
+
+    Their PINs are hashed with argon2 at minimal cost to keep the tests quick; argon2 reads the cost
+    from each hash, so the app checks them with the real code.
+    """
+    users = Users(box.data_dir, hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     made = {}
     for key, name, role, staff_id in (("coordinator", "Amira Hassan", "coordinator", "s1"),
                                       ("staff", "Johanna Öhman", "staff", "s2"),
                                       ("other", "Lina Kärrman", "staff", "s3"),
                                       ("technician", "Teo Tekniker", "technician", "")):
-        user, code = state.users.add(name=name, role=role, staff_id=staff_id)
-        made[key] = state.users.enroll(code, PIN)
+        user, code = users.add(name=name, role=role, staff_id=staff_id)
+        made[key] = users.enroll(code, PIN)
     return made
 
 

@@ -87,3 +87,10 @@ def test_secure_cookie_when_configured(box, accounts, monkeypatch, make_browser)
     web = make_browser(create_app(box=box))
     response = web.sign_in(accounts["staff"])
     assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_pins_are_stored_only_as_argon2id_hashes(state):
+    _, code = state.users.add(name="Ny Person", role="staff")
+    user = state.users.enroll(code, "602718")
+    assert user["pin_hash"].startswith("$argon2id$") and "m=19456,t=2" in user["pin_hash"]
+    assert "602718" not in (state.box.data_dir / "users.json").read_text()
