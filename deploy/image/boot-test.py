@@ -131,6 +131,9 @@ def main():
             results["provision_errors"] = errors.stdout.strip()
             failed = ssh(key, ssh_port, "systemctl --failed --no-legend --plain | cut -d' ' -f1")
             results["failed_units"] = failed.stdout.split()
+            results["checks"]["no failed units"] = failed.returncode == 0 and not results["failed_units"]
+            state = ssh(key, ssh_port, "systemctl is-system-running")
+            results["system_state"] = state.stdout.strip()
             ssh(key, ssh_port, "sudo systemctl poweroff")
             qemu.wait(timeout=180)
         finally:

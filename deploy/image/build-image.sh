@@ -89,7 +89,8 @@ cp "$OUT"/wheels/*.whl "$ROOT/tmp/wheels/"
 cp "$HERE/requirements-pi.txt" "$HERE/customize.sh" "$ROOT/tmp/"
 for fs in proc sys dev; do mount --bind "/$fs" "$ROOT/$fs"; done
 trap 'for fs in dev sys proc; do umount -l "$ROOT/$fs" 2>/dev/null || true; done' EXIT
-chroot "$ROOT" /bin/sh /tmp/customize.sh "$(basename "$WHEEL")"
+chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 PIP_CONFIG_FILE=/dev/null \
+    /bin/sh /tmp/customize.sh "$(basename "$WHEEL")"
 for fs in dev sys proc; do umount -l "$ROOT/$fs"; done
 trap - EXIT
 rm -rf "$ROOT/tmp/"* "$ROOT/tmp/".[!.]* 2>/dev/null || true

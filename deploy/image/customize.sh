@@ -15,14 +15,14 @@ ln -sfn /data/system/hembas/current /opt/hembas/current
 ln -sfn /opt/hembas/current/bin/hembas /usr/local/bin/hembas
 
 # One user per service, sharing the group that owns the data folder.
-addgroup --system hembas
-addgroup --system gpio
-adduser --system --no-create-home --home /data/hembas --ingroup hembas hembas
+addgroup --quiet --system hembas
+addgroup --quiet --system gpio
+adduser --quiet --system --no-create-home --home /data/hembas --ingroup hembas hembas
 for who in web firmware sync; do
-    adduser --system --no-create-home --home /nonexistent --ingroup hembas "hembas-$who"
+    adduser --quiet --system --no-create-home --home /nonexistent --ingroup hembas "hembas-$who"
 done
-adduser --disabled-password --gecos "Kommunens tekniker" --shell /bin/bash tekniker
-adduser tekniker hembas
+adduser --quiet --disabled-password --gecos "Kommunens tekniker" --shell /bin/bash tekniker
+adduser --quiet tekniker hembas
 ln -sfn /data/hembas /var/lib/hembas
 
 # Read-only system: what must be written lives on the data partition.
@@ -38,6 +38,6 @@ echo Europe/Stockholm > /etc/timezone
 
 systemctl enable hembas-provision.service hembas-web.service hembas-firmware.service \
     hembas-sync.timer nftables.service NetworkManager.service ssh.service \
-    systemd-timesyncd.service fake-hwclock.service
+    systemd-timesyncd.service fake-hwclock.service 2>&1 | grep -v -e '^Created symlink' -e 'systemd-sysv-install' -e '^Synchronizing' || true
 systemctl mask apt-daily.timer apt-daily-upgrade.timer man-db.timer e2scrub_all.timer \
     e2scrub_reap.service 2>/dev/null || true

@@ -53,8 +53,8 @@ def test_units_run_the_contracted_commands():
     commands = {name: unit(name)["Service"]["ExecStart"] for name in SERVICES}
     assert commands == {"hembas-web.service": f"{INSTALLED_HEMBAS} serve",
                         "hembas-firmware.service": f"{INSTALLED_HEMBAS} firmware run",
-                        "hembas-sync.service": f"{INSTALLED_HEMBAS} sync now"}
-    assert unit("hembas-sync.timer")["Timer"]["OnUnitInactiveSec"] == "10min"
+                        "hembas-sync.service": f"{INSTALLED_HEMBAS} sync now --if-due"}
+    assert unit("hembas-sync.timer")["Timer"]["OnUnitInactiveSec"] == "2min"
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="needs systemd-analyze")
