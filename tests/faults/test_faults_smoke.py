@@ -7,7 +7,7 @@ reported problem are only required to run and report it.
 
 import random
 
-from faults import diskfull, fuzz_import, powercut
+from faults import diskfull, fuzz_import, powercut, printer_faults
 
 
 def test_power_cut_harness_kills_writers_and_checks_acknowledged_writes(tmp_path):
@@ -35,3 +35,14 @@ def test_disk_full_harness_writes_until_refused_and_checks_the_store(tmp_path):
     assert empty["refused"] > 0 and empty["recovered"] == "yes"
     assert roomy["acked"] > empty["acked"]
     assert not [p for p in outcome["problems"] if "record" in p or "plan" in p], outcome["problems"]
+
+
+def test_printer_faults_print_every_job_once_the_printer_is_back(tmp_path):
+    outcome = printer_faults.run(tmp_path, scale="smoke", rng=random.Random(3))
+    rows = {r["fault"]: r for r in outcome["rows"]}
+    assert set(rows) == set(printer_faults.FAULTS)
+    for fault in ("unplugged", "paper_out"):
+        assert rows[fault]["status_during"] == "waiting"
+        assert rows[fault]["all_printed"] == "yes" and rows[fault]["duplicates"] == 0, outcome["problems"]
+    assert rows["hang"]["partial"] > 0  # the printer really hung mid-job; the outcome is reported either way
+    assert not [p for p in outcome["problems"] if "plan.json" in p]
