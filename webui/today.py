@@ -9,7 +9,7 @@ import itertools
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
 
-from .auth import CLIENT_DATA, require_role
+from .auth import CLIENT_DATA
 from .formatting import trusted_today
 from .state import get_box
 from .visits import outcomes, staff_names
@@ -20,13 +20,8 @@ bp = Blueprint("today", __name__)
 @bp.get("/")
 @bp.get("/idag")
 def index():
-    if g.user["role"] == "technician":
+    if g.user["role"] not in CLIENT_DATA:  # a technician's start page is Status
         return redirect(url_for("status.index"))
-    return route()
-
-
-@require_role(*CLIENT_DATA)
-def route():
     box = get_box()
     plan, today = box.mirror.current(), _date_asked() or trusted_today()
     staff_id = request.args.get("personal") or g.user["staff_id"]

@@ -32,6 +32,8 @@ def sign_in(page, base, name, pin):
 
 
 def test_staff_signs_in_opens_a_client_and_writes_a_note(page, live_server, accounts, box, pin):
+    page.goto(live_server + "/aktivera")
+    shot(page, "00-aktivera")
     page.goto(live_server + "/logga-in")
     shot(page, "01-logga-in")
     sign_in(page, live_server, "Johanna Öhman", pin)
@@ -55,7 +57,9 @@ def test_staff_signs_in_opens_a_client_and_writes_a_note(page, live_server, acco
     assert box.records.find(kind="note")[0]["body"]["text"] == "Åt bra, gick en promenad."
     shot(page, "04-klient-sparat")
 
-    for path, name in (("/laget", "05-laget"), ("/tva-veckor", "06-tva-veckor"), ("/kontakter", "07-kontakter"),
+    visit = box.day(box.clock.today()).visits[0]
+    for path, name in (("/laget", "05-laget"), (f"/laget/flytta/{visit.id}", "05b-flytta"),
+                       ("/tva-veckor", "06-tva-veckor"), ("/kontakter", "07-kontakter"),
                        ("/overlamning", "08-overlamning"), ("/utskrift", "09-utskrift"), ("/status", "10-status")):
         response = page.goto(live_server + path)
         assert response.status == 200, path
