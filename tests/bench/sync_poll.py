@@ -50,19 +50,19 @@ class HubBench:
                 raise RuntimeError(f"the hub did not start: {(self.workdir / 'hub.log').read_text()[-500:]}")
             time.sleep(0.02)
 
-    def environ(self, url):
+    def environ(self, url, *, timeout=10):
         keys = self.store.public_keys()
         return {"HEMBAS_HUB_URL": url, "HEMBAS_HUB_PUBLIC_KEY": keys["public_key"],
                 "HEMBAS_HUB_ENCRYPTION_KEY": keys["encryption_key"], "HEMBAS_TEAM_ID": TEAM,
-                "HEMBAS_HUB_TIMEOUT_SECONDS": "10"}
+                "HEMBAS_HUB_TIMEOUT_SECONDS": str(timeout)}
 
-    def box(self, data_dir, url):
+    def box(self, data_dir, url, *, timeout=10):
         """A box pointed at *url* with its clock confirmed and its key approved at the hub."""
         from sync.box import open_box
         from sync.config import load_config
         from sync.keys import box_public_key
 
-        box = open_box(load_config(data_dir, environ=self.environ(url)))
+        box = open_box(load_config(data_dir, environ=self.environ(url, timeout=timeout)))
         box.clock.confirm(dt.datetime.now(dt.timezone.utc), by="bench")
         self.store.add_box(box_public_key(data_dir), team=TEAM)
         return box

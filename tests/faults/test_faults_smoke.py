@@ -7,7 +7,7 @@ reported problem are only required to run and report it.
 
 import random
 
-from faults import diskfull, fuzz_import, powercut, printer_faults
+from faults import diskfull, fuzz_import, hub_faults, powercut, printer_faults
 
 
 def test_power_cut_harness_kills_writers_and_checks_acknowledged_writes(tmp_path):
@@ -46,3 +46,10 @@ def test_printer_faults_print_every_job_once_the_printer_is_back(tmp_path):
         assert rows[fault]["all_printed"] == "yes" and rows[fault]["duplicates"] == 0, outcome["problems"]
     assert rows["hang"]["partial"] > 0  # the printer really hung mid-job; the outcome is reported either way
     assert not [p for p in outcome["problems"] if "plan.json" in p]
+
+
+def test_hub_faults_leave_the_mirror_alone_and_the_box_catches_up(tmp_path):
+    outcome = hub_faults.run(tmp_path, scale="smoke", rng=random.Random(3))
+    assert {r["fault"] for r in outcome["rows"]} == set(hub_faults.FAULTS)
+    assert all(r["reason"] for r in outcome["rows"])  # every failed cycle says why
+    assert outcome["problems"] == []
