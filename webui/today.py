@@ -17,8 +17,8 @@ from .visits import outcomes, staff_names
 bp = Blueprint("today", __name__)
 
 
-@bp.get("/")
-@bp.get("/idag")
+@bp.get("/idag")  # the run-sheet's QR code
+@bp.get("/")  # registered first: url_for() builds "/"
 def index():
     if g.user["role"] not in CLIENT_DATA:  # a technician's start page is Status
         return redirect(url_for("status.index"))

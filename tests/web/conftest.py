@@ -66,6 +66,10 @@ class Browser:
         token = csrf_of(self.client.get(page or url))
         return self.client.post(url, data={"csrf": token, **data}, **kwargs)
 
+    def csrf(self, url):
+        """The CSRF token of the form on *url*."""
+        return csrf_of(self.client.get(url))
+
     def get(self, url, **kwargs):
         return self.client.get(url, **kwargs)
 

@@ -44,3 +44,11 @@ def test_lockout_survives_a_restart(data_dir):
     for _ in range(3):
         Lockout(data_dir, **POLICY).failed(["user:u1"], now=T0)
     assert Lockout(data_dir, **POLICY).wait_seconds(["user:u1"], now=T0) == 60
+
+
+def test_guessing_enrollment_codes_is_slowed(web):
+    for _ in range(3):
+        response = web.post_form("/aktivera", {"kod": "AAAA-BBBB", "pin": "602718", "pin2": "602718"})
+        assert response.status_code == 400
+    response = web.post_form("/aktivera", {"kod": "AAAA-BBBB", "pin": "602718", "pin2": "602718"})
+    assert response.status_code == 429

@@ -94,3 +94,30 @@ def test_pins_are_stored_only_as_argon2id_hashes(state):
     user = state.users.enroll(code, "602718")
     assert user["pin_hash"].startswith("$argon2id$") and "m=19456,t=2" in user["pin_hash"]
     assert "602718" not in (state.box.data_dir / "users.json").read_text()
+
+
+def test_a_new_code_or_removal_ends_the_persons_sessions(web, accounts, state, make_browser, app):
+    web.sign_in(accounts["staff"])
+    coordinator = make_browser(app)
+    coordinator.sign_in(accounts["coordinator"])
+    coordinator.post_form(f"/personal/{accounts['staff']['id']}/ny-kod", {}, page="/personal")
+    assert web.get("/").status_code == 302
+    assert not state.users.verify_pin(accounts["staff"]["id"], "482913")
+    web.sign_in(accounts["other"])
+    coordinator.post_form(f"/personal/{accounts['other']['id']}/ta-bort", {}, page="/personal")
+    assert web.get("/").status_code == 302
+    assert state.users.get(accounts["other"]["id"]) is None
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example/"])
+def test_next_only_goes_to_pages_of_this_box(web, accounts, target):
+    response = web.client.post("/logga-in", query_string={"next": target},
+                               data={"csrf": web.csrf("/logga-in"), "user": accounts["staff"]["id"], "pin": "482913"})
+    assert response.location == "/"
+
+
+def test_next_returns_to_the_page_asked_for(web, accounts):
+    assert web.get("/kontakter").location == "/logga-in?next=/kontakter"
+    response = web.client.post("/logga-in?next=/kontakter",
+                               data={"csrf": web.csrf("/logga-in"), "user": accounts["staff"]["id"], "pin": "482913"})
+    assert response.location == "/kontakter"
