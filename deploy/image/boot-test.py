@@ -127,6 +127,14 @@ def main():
             results["checks"]["secrets gone (seen from the box)"] = (
                 boot_file.returncode == 0 and SECRET_PASSPHRASE not in boot_file.stdout
                 and SECRET_CODE not in boot_file.stdout)
+            for name, command in {
+                "first coordinator enrolled": "hembas --data /data/hembas user list | grep -q 'Test Samordnare'",
+                "box key made on the box": "sudo test -s /data/hembas/box-signing.key",
+                "access point profile written": "sudo grep -q '^ssid=Hembas test$' "
+                                                "/etc/NetworkManager/system-connections/hembas-ap.nmconnection",
+                "firewall loaded": "sudo nft list table inet hembas | grep -q 'policy drop'",
+            }.items():
+                results["checks"][name] = ssh(key, ssh_port, command).returncode == 0
             errors = ssh(key, ssh_port, "sudo cat /data/hembas/provision-errors.json 2>/dev/null || echo none")
             results["provision_errors"] = errors.stdout.strip()
             failed = ssh(key, ssh_port, "systemctl --failed --no-legend --plain | cut -d' ' -f1")
