@@ -18,13 +18,17 @@ from pathlib import Path
 
 from bench.measure import REPO_DIR, child_env, table
 
-# name -> the writers that run at once (each a process); full-scale cuts, smoke-scale cuts.
+from .rigs import HubRig, PrinterRig
+
+# name -> the writers that run at once (each a process); full-scale cuts, smoke-scale cuts; rig (faults.rigs).
 SCENARIOS = [
-    ("records", ["records"], 60, 2),
-    ("records, two processes", ["records", "records"], 40, 2),
-    ("audit log", ["audit"], 50, 2),
-    ("plan import", ["plan_import"], 60, 2),
-    ("plan import + records", ["plan_import", "records"], 40, 2),
+    ("records", ["records"], 60, 2, None),
+    ("records, two processes", ["records", "records"], 40, 2, None),
+    ("audit log", ["audit"], 50, 2, None),
+    ("plan import", ["plan_import"], 60, 2, None),
+    ("plan import + records", ["plan_import", "records"], 40, 2, None),
+    ("print queue", ["print_queue"], 40, 2, PrinterRig),
+    ("sync (notes, pull, push)", ["sync"], 40, 2, HubRig),
 ]
 EARLY_CUT_SHARE = 0.1  # cuts during start-up, before the store is open
 MAX_DELAY = 0.3
@@ -33,15 +37,17 @@ MAX_DELAY = 0.3
 class Acknowledged:
     """Every write acknowledged so far in one data folder, and the checks after a cut."""
 
-    def __init__(self, data_dir):
-        self.data_dir = Path(data_dir)
+    def __init__(self, data_dir, rig=None):
+        self.data_dir, self.rig = Path(data_dir), rig
         self.records, self.audit = {}, {}
         self.plan_versions, self.plans_acked = [], 0
 
     def note(self, writer, lines):
         acks = [line.split()[1:] for line in lines if line.startswith("ACK ")]
-        if writer == "records":
+        if writer in ("records", "sync"):
             self.records.update((rid, n) for rid, n in acks)
+        elif self.rig is not None and writer == self.rig.writer:
+            self.rig.note(lines)
         elif writer == "audit":
             self.audit.update((eid, n) for eid, n in acks)
         elif writer == "plan_import":
@@ -82,14 +88,16 @@ class Acknowledged:
             if version not in allowed:
                 problems.append(f"plan {version} is current; expected one of {sorted(map(str, allowed))}")
             self.plan_versions.append(version)
+        if self.rig is not None:
+            problems += self.rig.check(self.data_dir)
         return problems
 
 
-def spawn(writer, data_dir, tag, folder):
+def spawn(writer, data_dir, tag, folder, env):
     out, err = folder / f"{tag}.out", folder / f"{tag}.err"
     with open(out, "w") as stdout, open(err, "w") as stderr:
         proc = subprocess.Popen([sys.executable, "-m", "faults.writers", writer, str(data_dir), tag],
-                                stdout=stdout, stderr=stderr, env=child_env(), cwd=REPO_DIR)
+                                stdout=stdout, stderr=stderr, env=child_env(**env), cwd=REPO_DIR)
     return proc, out, err
 
 
@@ -104,7 +112,10 @@ def wait_ready(path, proc, timeout=20):
 
 def cut(writers, state, folder, rng, cut_no):
     """Start *writers* on one data folder, cut the power, check; returns problems."""
-    procs = [spawn(w, state.data_dir, f"cut{cut_no}-{i}", folder) for i, w in enumerate(writers)]
+    env = state.rig.env() if state.rig else {}
+    if state.rig:
+        state.rig.before_cut()
+    procs = [spawn(w, state.data_dir, f"cut{cut_no}-{i}", folder, env) for i, w in enumerate(writers)]
     problems = []
     if rng.random() < EARLY_CUT_SHARE:
         time.sleep(rng.uniform(0, 0.25))
@@ -130,27 +141,41 @@ def cut(writers, state, folder, rng, cut_no):
 def run(workdir, *, scale="full", rng=None):
     rng = rng or random.Random()
     rows, all_problems = [], []
-    for name, writers, full, smoke in SCENARIOS:
-        folder = Path(workdir) / name.replace(" ", "_").replace(",", "").replace("+", "and")
+    for name, writers, full, smoke, rig_class in SCENARIOS:
+        folder = Path(workdir) / "".join(c if c.isalnum() else "_" for c in name)
         folder.mkdir(parents=True)
-        state = Acknowledged(folder / "data")
+        rig = rig_class(folder) if rig_class else None
+        state = Acknowledged(folder / "data", rig)
         cuts = full if scale == "full" else smoke
         failed, seen = 0, {}
-        for n in range(cuts):
-            problems = cut(writers, state, folder, rng, n)
-            failed += bool(problems)
-            for problem in problems:
-                seen.setdefault(problem.replace(str(folder), "…"), []).append(n)
+        try:
+            if rig:
+                rig.setup(state.data_dir)
+            for n in range(cuts):
+                problems = cut(writers, state, folder, rng, n)
+                failed += bool(problems)
+                for problem in problems:
+                    seen.setdefault(problem.replace(str(folder), "…"), []).append(n)
+            if rig:
+                for problem in rig.finish(state.data_dir, records=state.records):
+                    seen.setdefault(f"after the last cut: {problem}", []).append(cuts)
+                    failed += 1
+        finally:
+            if rig:
+                rig.close()
         all_problems += [f"power cut, {name}: {p} (cuts {', '.join(map(str, ns[:8]))}{' …' if len(ns) > 8 else ''})"
                          for p, ns in seen.items()]
         rows.append({"scenario": name, "cuts": cuts, "processes": len(writers),
                      "acked_records": len(state.records), "acked_audit": len(state.audit),
                      "plan_imports": state.plans_acked, "failed_cuts": failed,
+                     "rig": getattr(rig, "figures", {}),
+                     "after": ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in getattr(rig, "figures", {}).items()),
                      "survived": "yes" if not failed else "NO"})
     columns = [("scenario", "scenario", "{}"), ("SIGKILLs", "cuts", "{}"), ("procs", "processes", "{}"),
                ("acked records", "acked_records", "{}"), ("acked audit", "acked_audit", "{}"),
                ("acked imports", "plan_imports", "{}"),
-               ("failed cuts", "failed_cuts", "{}"), ("survived", "survived", "{}")]
+               ("failed cuts", "failed_cuts", "{}"), ("survived", "survived", "{}"),
+               ("after the last cut", "after", "{}")]
     return {"tried": f"{sum(r['cuts'] for r in rows)} power cuts (SIGKILL) at random moments",
             "rows": rows, "problems": all_problems,
             "table": table("Power cut: SIGKILL during writes, then restart and check", columns, rows)}

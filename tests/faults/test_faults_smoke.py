@@ -7,15 +7,17 @@ reported problem are only required to run and report it.
 
 import random
 
-from faults import diskfull, fuzz_import, hub_faults, powercut, printer_faults
+from faults import diskfull, fuzz_import, fuzz_web, hub_faults, powercut, printer_faults
 
 
 def test_power_cut_harness_kills_writers_and_checks_acknowledged_writes(tmp_path):
     outcome = powercut.run(tmp_path, scale="smoke", rng=random.Random(3))
     rows = {r["scenario"]: r for r in outcome["rows"]}
     assert sum(r["cuts"] for r in rows.values()) >= 10
-    for name in ("records", "records, two processes", "audit log", "plan import"):
+    for name in ("records", "records, two processes", "audit log", "plan import", "print queue",
+                 "sync (notes, pull, push)"):
         assert rows[name]["survived"] == "yes", outcome["problems"]
+    assert rows["print queue"]["rig"]["acked"] > 0 and rows["sync (notes, pull, push)"]["rig"]["plans"] > 1
     assert rows["records"]["acked_records"] > 0
     assert rows["audit log"]["acked_audit"] > 0
 
@@ -53,3 +55,14 @@ def test_hub_faults_leave_the_mirror_alone_and_the_box_catches_up(tmp_path):
     assert {r["fault"] for r in outcome["rows"]} == set(hub_faults.FAULTS)
     assert all(r["reason"] for r in outcome["rows"])  # every failed cycle says why
     assert outcome["problems"] == []
+
+
+def test_web_fuzzer_sends_hostile_input_to_every_form_and_url(tmp_path):
+    outcome = fuzz_web.run(tmp_path, scale="smoke", rng=random.Random(3))
+    row, = outcome["rows"]
+    assert row["requests"] > 300 and row["forms"] >= 5 and row["urls"] >= 5
+    assert {"POST /logga-in", "POST /aktivera"} <= set(outcome["forms"])
+    assert any(form.endswith("/skriv") for form in outcome["forms"])  # a signed-in form was found
+    serious = [p for p in outcome["problems"] if "answered 5" in p or "unescaped" in p or "plan.json" in p
+               or "server log" in p]
+    assert serious == []

@@ -62,7 +62,41 @@ def import_plans(data_dir, tag):
         say("ACK", plan.version, f"{tag}-{n}")
 
 
-WRITERS = {"records": write_records, "audit": write_audit, "plan_import": import_plans}
+def print_and_work(data_dir, tag):
+    """Order enrollment slips (each with a code of its own, to find it on paper) and send them."""
+    from printer.queue import PrintQueue
+    from sync.box import open_box
+    from sync.config import load_config
+
+    queue = PrintQueue(open_box(load_config(data_dir)))  # the printer comes from HEMBAS_PRINTER_*
+    queue.process_once()  # a restarted worker first finishes what was left
+    say("READY")
+    for n in range(1, 10**9):
+        code = f"K{tag}-{n}Q"
+        say("TRY", code)
+        job = queue.print_slip("enrollment", ordered_by="s2", name="Ny kollega", code=code, url="http://hembas.local")
+        say("ACK", job["id"], code)
+        queue.process_once()
+
+
+def note_and_sync(data_dir, tag):
+    """Write a note, then run a sync cycle (pull the plan, push the journal), again and again."""
+    from sync.box import open_box
+    from sync.config import load_config
+    from sync.poller import run_cycle
+
+    box = open_box(load_config(data_dir))  # the hub comes from HEMBAS_HUB_*
+    say("READY")
+    for n in range(1, 10**9):
+        say("TRY", f"{tag}-{n}")
+        rec = box.records.append("note", author="s2", client_id="c01", date=START,
+                                 body={"text": f"Anteckning {tag}-{n}", "n": f"{tag}-{n}"})
+        say("ACK", rec["id"], f"{tag}-{n}")
+        run_cycle(box)
+
+
+WRITERS = {"records": write_records, "audit": write_audit, "plan_import": import_plans,
+           "print_queue": print_and_work, "sync": note_and_sync}
 
 
 if __name__ == "__main__":
