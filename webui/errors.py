@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
-from sync.errors import ClockUntrusted, NoPlan
+from sync.errors import ClockUntrusted, NoPlan, StoreError
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +37,13 @@ def init_app(app):
     def no_plan(exc):
         return render_template("error.html", title=_("Ingen plan"),
                                message=_("Ingen plan är inläst än. Ladda upp en plan eller vänta på synken.")), 503
+
+    @app.errorhandler(StoreError)
+    def store_error(exc):
+        logger.exception("could not write to the store")
+        return render_template("error.html", title=_("Inte sparat"),
+                               message=_("Hembas kunde inte spara på sitt minneskort, så ingenting är sparat. "
+                                         "Skriv det på papper och säg till samordnaren.")), 507
 
     @app.errorhandler(ClockUntrusted)
     def clock_untrusted(exc):

@@ -76,7 +76,7 @@ def freshness(box):
     if plan is None:
         return {"text": _("Ingen plan är inläst."), "warn": True}
     made = plan.generated_at.astimezone(box.clock.tz)
-    text = _("Plan från %(date)s kl %(time)s", date=short_date(made), time=f"{made:%H:%M}")
+    text = _("Plan från %(date)s kl %(time)s", date=short_date(made), time=made.strftime("%H:%M"))
     if not status.trusted:
         return {"text": text + " – " + _("klockan är inte bekräftad, dagens datum är okänt."), "warn": True}
     fresh = box.freshness()

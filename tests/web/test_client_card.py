@@ -101,3 +101,17 @@ def test_someone_else_cannot_correct_my_note(web, accounts, box):
     response = web.post_form(f"/klient/{client_id}/skriv", {"kind": "note", "text": "Ändrad", "corrects": old["id"]},
                              page=f"/klient/{client_id}")
     assert response.status_code == 403
+
+
+def test_a_failed_write_never_says_saved(as_staff, box, monkeypatch):
+    from sync.errors import StoreError
+
+    def full_disk(*args, **kwargs):
+        raise StoreError("kunde inte skriva records.json: No space left on device")
+    monkeypatch.setattr(box.records, "append", full_disk)
+    client_id = client_of_route(box, "s2")
+    response = as_staff.post_form(f"/klient/{client_id}/skriv", {"kind": "note", "text": "Viktigt"},
+                                  page=f"/klient/{client_id}", follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 507
+    assert "ingenting är sparat" in html and "Sparat." not in html
