@@ -21,7 +21,8 @@ logger = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
 
 PUBLIC = {"auth.sign_in", "auth.enroll", "static"}
-CLIENT_DATA = ("staff", "coordinator")  # a technician manages the box but reads no client data
+CLIENT_DATA = ("staff", "coordinator")
+MAX_NEXT = 500  # longer paths are not carried through sign-in (a huge Location header helps nobody)  # a technician manages the box but reads no client data
 
 
 def init_app(app):
@@ -58,7 +59,8 @@ def load_user():
         else:
             session.pop("token", None)
     if g.user is None and request.endpoint not in PUBLIC:
-        return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+        target = request.full_path.rstrip("?")
+        return redirect(url_for("auth.sign_in", next=target if len(target) <= MAX_NEXT else None))
 
 
 def require_role(*roles):

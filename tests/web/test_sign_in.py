@@ -121,3 +121,8 @@ def test_next_returns_to_the_page_asked_for(web, accounts):
     response = web.client.post("/logga-in?next=/kontakter",
                                data={"csrf": web.csrf("/logga-in"), "user": accounts["staff"]["id"], "pin": "482913"})
     assert response.location == "/kontakter"
+
+
+def test_a_huge_path_does_not_make_a_huge_redirect(web):
+    response = web.get("/" + "x" * 70_000)
+    assert response.status_code == 302 and response.location == "/logga-in"
