@@ -6,10 +6,11 @@ so the peak RSS is the import's own.  The demo base is 40 clients, 7 staff,
 14 days (about 1,100 visits); a scale multiplies clients and staff (staff
 capped at the plan format's 200), and the visits follow.
 
-The 100× plan (21 MB, 112,000 visits) is above the plan format's limits
-(16 MB, 100,000 visits), so the stock import refuses it: the benchmark
-records that refusal and then measures the same file with the limits lifted
-in the child, to see whether the code itself grows linearly.
+The 100× plan (28 MB, 112,000 visits, 4,000 clients) is above the plan
+format's limits (``sync.validate``: 8 MiB, 25,000 visits, 1,000 clients), so
+the stock import refuses it: the benchmark records that refusal and then
+measures the same file with the limits lifted in the child, to see whether
+the code itself grows linearly.
 
 Run alone: ``PYTHONPATH=tests python -m bench.plan_import --scales 1 10``
 """
@@ -39,6 +40,15 @@ def write_plan_file(folder, factor):
     return path, len(document["visits"])
 
 
+def above_limits(path, visits, factor):
+    """Whether the stock import must refuse this file (docs/plan-format.md: the format's limits)."""
+    from sync import validate
+
+    clients = max(2, round(BASE["clients"] * factor))
+    return (path.stat().st_size > validate.MAX_FILE_BYTES or visits > validate.MAX_VISITS
+            or clients > validate.MAX_CLIENTS)
+
+
 def import_once(path, data_dir, *, lift_limits=False):
     """Child side: import *path* into a fresh *data_dir*; returns the figures."""
     from sync import validate
@@ -49,7 +59,7 @@ def import_once(path, data_dir, *, lift_limits=False):
     from sync.mirror import PlanMirror
 
     if lift_limits:
-        validate.MAX_FILE_BYTES = validate.MAX_VISITS = 10**9
+        validate.MAX_FILE_BYTES = validate.MAX_VISITS = validate.MAX_CLIENTS = 10**9
     box = open_box(load_config(data_dir, environ={}))
     baseline = rss_kb()
     try:
@@ -74,7 +84,7 @@ def run(workdir, *, scale="full"):
     for factor, repeats in SCALES[scale]:
         path, visits = write_plan_file(workdir, factor)
         refused = None
-        if path.stat().st_size > 16 * 1024 * 1024 or visits > 100_000:
+        if above_limits(path, visits, factor):
             refused = run_child("bench.plan_import", "--child", path, Path(workdir) / f"refuse-{factor}").get("refused")
         runs = [run_child("bench.plan_import", "--child", path, Path(workdir) / f"data-{factor}-{i}",
                           *(["--lift-limits"] if refused else [])) for i in range(repeats)]
