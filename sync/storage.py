@@ -173,6 +173,7 @@ class Database:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.storage = AtomicJSONStorage(self.path)
         self._lock = threading.RLock()
+        self._depth = 0  # nesting of transaction() in the thread holding the lock
         self._lock_path = self.path.with_name(self.path.name + ".lock")
 
     def table(self, name):
@@ -181,13 +182,26 @@ class Database:
 
     @contextlib.contextmanager
     def transaction(self):
-        """Hold the writer lock; yields this database for table access."""
+        """Hold the writer lock; yields this database for table access.
+
+        Reentrant within a thread: a nested transaction joins the outer one
+        (the file lock is taken once, by the outermost).
+        """
         with self._lock:
-            with open(self._lock_path, "a") as lock_file:
-                fcntl.flock(lock_file, fcntl.LOCK_EX)
+            if self._depth:
+                self._depth += 1
                 try:
                     yield self
                 finally:
+                    self._depth -= 1
+                return
+            with open(self._lock_path, "a") as lock_file:
+                fcntl.flock(lock_file, fcntl.LOCK_EX)
+                self._depth = 1
+                try:
+                    yield self
+                finally:
+                    self._depth = 0
                     fcntl.flock(lock_file, fcntl.LOCK_UN)
 
     def read_all(self):
