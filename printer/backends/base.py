@@ -58,6 +58,19 @@ def paper_status(reply):
     return PrinterStatus(OK, "skrivaren är redo")
 
 
+def status_after_job(before, reply):
+    """The printer's state from its answer to the paper query sent right after a job.
+
+    A printer that answered before the job but stays silent after it stopped
+    in the middle (jammed, hung, cable pulled): the job may be partly on paper
+    and must be sent again, so that is an error, not an "unknown" success.
+    Only a printer that never answers at all is "unknown" after a job.
+    """
+    if not reply and before.state != UNKNOWN:
+        raise PrinterUnavailable("skrivaren slutade svara mitt i utskriften", maybe_printed=True)
+    return paper_status(reply)
+
+
 class Backend:
     """Base class: subclasses implement :meth:`send` and, if they can, :meth:`status`."""
 

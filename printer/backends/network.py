@@ -13,7 +13,7 @@ import logging
 import socket
 
 from .base import QUERY_PAPER, UNKNOWN, WAITING, Backend, PrinterMisconfigured, PrinterStatus, \
-    PrinterUnavailable, paper_status
+    PrinterUnavailable, paper_status, status_after_job
 
 logger = logging.getLogger(__name__)
 
@@ -49,10 +49,11 @@ class NetworkBackend(Backend):
                 raise PrinterUnavailable(before.reason)
             try:
                 sock.sendall(data)
-                after = paper_status(self._query(sock, QUERY_PAPER))
+                reply = self._query(sock, QUERY_PAPER, note_silence=before.state == UNKNOWN)
             except OSError as exc:
                 raise PrinterUnavailable(f"skrivaren stängde anslutningen mitt i utskriften ({_why(exc)})",
                                          maybe_printed=True) from exc
+            after = status_after_job(before, reply)
         logger.info("job %s: %d bytes to %s (%s)", job_id, len(data), self.describe(),
                     "unconfirmed" if after.state == UNKNOWN else "confirmed")
         return after
@@ -63,7 +64,7 @@ class NetworkBackend(Backend):
         except OSError as exc:
             raise PrinterUnavailable(f"skrivaren på {self.host}:{self.port} svarar inte ({_why(exc)})") from exc
 
-    def _query(self, sock, query):
+    def _query(self, sock, query, *, note_silence=True):
         """The printer's one-byte answer, or b"" if it stays silent within the timeout."""
         if not self.may_query():
             return b""
@@ -71,7 +72,8 @@ class NetworkBackend(Backend):
         try:
             reply = sock.recv(1)
         except socket.timeout:
-            self.note_silence()
+            if note_silence:
+                self.note_silence()
             return b""
         if not reply:
             raise ConnectionResetError(104, "anslutningen stängdes")

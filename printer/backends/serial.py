@@ -9,7 +9,7 @@ job proves the printer took all of it.
 import logging
 
 from .base import QUERY_PAPER, UNKNOWN, WAITING, Backend, PrinterMisconfigured, PrinterStatus, \
-    PrinterUnavailable, paper_status
+    PrinterUnavailable, paper_status, status_after_job
 
 logger = logging.getLogger(__name__)
 
@@ -48,12 +48,13 @@ class SerialBackend(Backend):
             try:
                 device.write(data)
                 device.flush()
-                after = paper_status(self._query(device, QUERY_PAPER))
+                reply = self._query(device, QUERY_PAPER, note_silence=before.state == UNKNOWN)
             except serial.SerialTimeoutException as exc:
                 raise PrinterUnavailable("skrivaren tar inte emot (avstängd, luckan öppen eller papperet slut?)",
                                          maybe_printed=True) from exc
             except serial.SerialException as exc:
                 raise PrinterUnavailable(f"{self.port} försvann mitt i utskriften", maybe_printed=True) from exc
+        after = status_after_job(before, reply)
         logger.info("job %s: %d bytes to %s (%s)", job_id, len(data), self.describe(),
                     "unconfirmed" if after.state == UNKNOWN else "confirmed")
         return after
@@ -67,12 +68,12 @@ class SerialBackend(Backend):
         except (serial.SerialException, ValueError) as exc:
             raise PrinterUnavailable(f"skrivaren hittas inte på {self.port}") from exc
 
-    def _query(self, device, query):
+    def _query(self, device, query, *, note_silence=True):
         if not self.may_query():
             return b""
         device.reset_input_buffer()
         device.write(query)
         reply = device.read(1)
-        if not reply:
+        if not reply and note_silence:
             self.note_silence()
         return reply

@@ -19,6 +19,7 @@ class NetworkTestPrinter:
     def __init__(self):
         self.paper = "ok"            # ok, out, or silent (never answers)
         self.hang_up_after = None    # bytes of job data, then a connection reset
+        self.stall_after = None      # bytes of job data, then it stops reading and answering (jammed)
         self.jobs = []               # the job bytes of each connection that sent any
         self.port = 0
         self.switch_on()
@@ -65,6 +66,9 @@ class NetworkTestPrinter:
                     break
                 query = chunk.endswith(QUERY)
                 job += chunk[:-len(QUERY)] if query else chunk
+                if self.stall_after is not None and len(job) >= self.stall_after:
+                    self._stop.wait()  # hung: the connection stays open, nothing is read or answered
+                    break
                 if self.hang_up_after is not None and len(job) >= self.hang_up_after:
                     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                     break  # closing with linger 0 sends a reset

@@ -36,6 +36,18 @@ def test_hang_up_mid_job_says_part_may_be_printed(net_printer):
     assert caught.value.maybe_printed is True
 
 
+def test_printer_that_stops_answering_mid_job_makes_the_job_wait(net_printer):
+    net_printer.stall_after = 1000  # answered the query before the job, then hung
+    hung = backend(net_printer, timeout=0.5)
+    with pytest.raises(PrinterUnavailable, match="slutade svara mitt i utskriften") as caught:
+        hung.send(JOB, job_id="j1")
+    assert caught.value.maybe_printed is True
+    net_printer.stall_after = None
+    net_printer.close()
+    net_printer.switch_on()
+    assert hung.send(JOB, job_id="j1").state == OK  # not written off as silent: asked again and confirmed
+
+
 def test_silent_printer_is_unknown_never_ok(net_printer):
     net_printer.paper = "silent"
     quiet = backend(net_printer, timeout=0.3)
