@@ -142,8 +142,18 @@ def main():
             results["checks"]["no failed units"] = failed.returncode == 0 and not results["failed_units"]
             state = ssh(key, ssh_port, "systemctl is-system-running")
             results["system_state"] = state.stdout.strip()
+            # A second boot: the data survives on its partition, the file is not applied again.
+            ssh(key, ssh_port, "sudo systemctl reboot")
+            time.sleep(15)
+            rebooted = time.monotonic()
+            status, _ = wait_for_ui(ui_port, qemu, rebooted + BOOT_TIMEOUT)
+            results["reboot_to_ui_seconds"] = round(time.monotonic() - rebooted)
+            results["checks"]["web UI answers after a reboot"] = status is not None and status < 400
+            again = ssh(key, ssh_port, "sudo journalctl -b -u hembas-provision --no-pager | grep -q 'redan tillämpad'"
+                                       " && hembas --data /data/hembas user list | grep -q 'Test Samordnare'")
+            results["checks"]["settings kept, not applied twice"] = again.returncode == 0
             ssh(key, ssh_port, "sudo systemctl poweroff")
-            qemu.wait(timeout=180)
+            qemu.wait(timeout=300)
         finally:
             if qemu.poll() is None:
                 qemu.kill()
