@@ -27,11 +27,16 @@ from .measure import REPO_DIR, Stopwatch, child_env, median, peak_rss_kb, rss_kb
 from .printer_listener import PrinterListener
 
 SCALES = {"full": (1, 10), "smoke": (0.2,)}
+PAPERS = [  # label, python-escpos profile, columns, QR mode: compared on the demo base
+    ("80 mm, 48 col, native QR", "TM-T20II", 48, "native"),
+    ("80 mm, 48 col, image QR", "TM-T20II", 48, "image"),
+    ("58 mm, 32 col, image QR", "POS-5890", 32, "auto"),
+]
 PRESSES = {"full": 5, "smoke": 1}
 
 
-def render_day(workdir, factor):
-    """Render every run-sheet of one day of the demo plan scaled by *factor*."""
+def render_day(workdir, factor, paper=PAPERS[0]):
+    """Render every run-sheet of one day of the demo plan scaled by *factor*, on *paper*."""
     from hembas_testing import TODAY, fixed_clock
 
     from printer import jobs
@@ -39,8 +44,10 @@ def render_day(workdir, factor):
     from sync.config import load_config
     from sync.demo import demo_plan
 
-    data_dir = Path(workdir) / f"render-{factor}"
+    label, profile, columns, qr = paper
+    data_dir = Path(workdir) / f"render-{factor}-{profile}-{columns}-{qr}"
     box = open_box(load_config(data_dir, environ={}))
+    box.config["printer"].update(profile=profile, columns=columns, qr=qr)
     box.clock = fixed_clock(data_dir)
     box.mirror.import_document(demo_plan(TODAY, clients=max(2, round(40 * factor)), staff=max(2, round(7 * factor))),
                                source="bench", today=TODAY)
@@ -50,7 +57,7 @@ def render_day(workdir, factor):
     jobs.render(box, "sheet", params[0])  # imports and caches, as a running worker has them
     with Stopwatch() as sw:
         sheets = [jobs.render(box, "sheet", p) for p in params]
-    return {"factor": factor, "sheets": len(sheets), "visits": sum(len(day.route(s)) for s in staff_ids),
+    return {"factor": factor, "paper": label, "sheets": len(sheets), "visits": sum(len(day.route(s)) for s in staff_ids),
             "bytes": sum(map(len, sheets)), "largest": max(map(len, sheets)), "seconds": sw.seconds,
             "ms_per_sheet": 1000 * sw.seconds / len(sheets)}
 
@@ -130,19 +137,22 @@ def daemon_figures(workdir, presses):
 
 def run(workdir, *, scale="full"):
     renders = [render_day(workdir, factor) for factor in SCALES[scale]]
+    papers = [render_day(workdir, SCALES[scale][0], paper) for paper in PAPERS]
     daemon = daemon_figures(workdir, PRESSES[scale])
     columns = [("base", "factor", "{}×"), ("sheets", "sheets", "{}"), ("visits", "visits", "{}"),
                ("KB", "kb", "{:.1f}"), ("largest B", "largest", "{}"), ("render s", "seconds", "{:.3f}"),
                ("ms/sheet", "ms_per_sheet", "{:.1f}")]
     lines = [table("Run-sheets for one day (render = what the worker sends)", columns,
                    [{**r, "kb": r["bytes"] / 1024} for r in renders]), "",
+             table(f"Paper and QR settings ({SCALES[scale][0]}× base)", [("paper", "paper", "{}")] + columns[1:],
+                   [{**r, "kb": r["bytes"] / 1024} for r in papers]), "",
              "Firmware daemon (hembas firmware run, mock pins, network printer on 127.0.0.1):",
              f"  start to READY=1 {daemon['ready_s']:.2f} s; RSS idle {daemon['idle_rss_mb']:.0f} MB, "
              f"after {daemon['presses']} press(es) {daemon['after_rss_mb']:.0f} MB (peak {daemon['peak_rss_mb']:.0f} MB)",
              f"  press to first byte at printer: median {daemon['press_to_first_byte_s']:.2f} s, "
              f"max {daemon['press_to_first_byte_max_s']:.2f} s; to last of {daemon['sheets_per_press']} sheets "
              f"{daemon['press_to_last_byte_s']:.2f} s ({daemon['bytes_per_press'] / 1024:.1f} KB)"]
-    return {"render": renders, "daemon": daemon, "table": "\n".join(lines)}
+    return {"render": renders, "papers": papers, "daemon": daemon, "table": "\n".join(lines)}
 
 
 if __name__ == "__main__":
