@@ -8,10 +8,12 @@ pages and the static files (see :mod:`webui.auth`).
 """
 
 import datetime as dt
+import hashlib
 import importlib
 import logging
 import os
 import secrets
+from pathlib import Path
 
 from flask import Flask
 from flask_babel import Babel
@@ -35,6 +37,8 @@ SECURITY_HEADERS = {
 }
 
 # One module per feature: a blueprint ``bp`` or an ``init_app(app)``.
+STATIC_MAX_AGE = dt.timedelta(days=365)  # static files only; pages are never cached (see below)
+
 PAGES = ("auth", "today", "clients", "team", "two_weeks", "contacts", "handover", "status", "printing",
          "coordinator", "admin", "errors")
 
@@ -55,12 +59,14 @@ def create_app(config=None, *, box=None, test_config=None):
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=web["session_hours"]),
         MAX_CONTENT_LENGTH=web["max_upload_kb"] * 1024,
         BABEL_DEFAULT_LOCALE=web["language"],
+        SEND_FILE_MAX_AGE_DEFAULT=STATIC_MAX_AGE,
     )
     app.config.update(test_config or {})
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True  # smaller pages for slow phones
     app.extensions["hembas"] = WebState.open(box)
     Babel(app)
     formatting.init_app(app)
+    _version_static_urls(app)
 
     @app.after_request
     def security_headers(response):
@@ -73,6 +79,21 @@ def create_app(config=None, *, box=None, test_config=None):
         module = importlib.import_module(f"{__name__}.{name}")
         module.init_app(app) if hasattr(module, "init_app") else app.register_blueprint(module.bp)
     return app
+
+
+def _version_static_urls(app):
+    """Static URLs carry a hash of the file, so phones may cache them for a year.
+
+    On weak wifi a repeat visit then costs no requests for CSS, script or icon;
+    a new release changes the hash and so the URL.
+    """
+    folder = Path(app.static_folder)
+    versions = {path.name: hashlib.sha256(path.read_bytes()).hexdigest()[:10] for path in folder.iterdir()}
+
+    @app.url_defaults
+    def static_version(endpoint, values):
+        if endpoint == "static" and values.get("filename") in versions:
+            values.setdefault("v", versions[values["filename"]])
 
 
 def _secret_key(data_dir):

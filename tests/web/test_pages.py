@@ -46,3 +46,16 @@ def test_freshness_line_on_every_page(as_staff):
 
 def test_route_page_is_small(as_staff):
     assert len(as_staff.get("/").data) < 30_000
+
+
+def test_static_files_are_versioned_and_cached_but_pages_never(as_staff):
+    import re
+
+    page = as_staff.get("/")
+    assert page.headers["Cache-Control"] == "no-store"
+    links = re.findall(r'(?:href|src)="(/static/[^"]+)"', page.get_data(as_text=True))
+    assert links and all(re.search(r"\?v=[0-9a-f]{10}$", link) for link in links), links
+    static = as_staff.get(links[0])
+    assert static.status_code == 200
+    assert "max-age=31536000" in static.headers["Cache-Control"]
+    static.close()
