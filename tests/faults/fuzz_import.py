@@ -11,14 +11,13 @@ Failures are collected rather than raised, so one run reports every distinct
 kind of failure (exception type and the line that raised it), each with the
 shortest input that caused it.
 
-Run alone: ``PYTHONPATH=tests python -m faults.fuzz_import --scale smoke``
+Run alone: ``PYTHONPATH=tests python -m faults --only fuzz_import --scale smoke``
 """
 
 import copy
 import csv
 import io
 import json
-import sys
 import traceback
 from pathlib import Path
 
@@ -232,22 +231,3 @@ def run(workdir, *, scale="full", rng=None):
                ("survived", "survived", "{}")]
     return {"tried": f"{fuzzer.tried} hostile plan files (JSON and CSV)", "rows": [row], "problems": problems,
             "table": table("Hostile plan import (hypothesis)", columns, [row])}
-
-
-def main(argv=None):
-    import argparse
-    import tempfile
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", choices=sorted(EXAMPLES), default="full")
-    args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="hembas-fuzz-") as workdir:
-        outcome = run(workdir, scale=args.scale)
-    print(outcome["table"])
-    for problem in outcome["problems"]:
-        print("  PROBLEM:", problem)
-    return 1 if outcome["problems"] else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -11,12 +11,11 @@ query segments.  Findings: any 5xx other than 503 (the box's "no plan / clock
 not confirmed" page), a traceback in the server log, the injected script
 coming back unescaped, and any change to ``plan.json``.
 
-Run alone: ``PYTHONPATH=tests python -m faults.fuzz_web --scale smoke``
+Run alone: ``PYTHONPATH=tests python -m faults --only fuzz_web --scale smoke``
 """
 
 import http.client
 import random
-import sys
 from contextlib import closing
 from pathlib import Path
 
@@ -133,25 +132,3 @@ def run(workdir, *, scale="full", rng=None):
     return {"tried": f"{prober.sent} hostile requests to {len(forms)} forms and {len(urls)} URLs", "rows": [row],
             "problems": problems, "forms": sorted(f"{m} {a}" for a, m in forms),
             "table": table("Hostile web requests (hembas serve, every role and not signed in)", columns, [row])}
-
-
-def main(argv=None):
-    import argparse
-    import logging
-    import tempfile
-
-    logging.basicConfig(level=logging.ERROR)
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", choices=sorted(CASES), default="full")
-    parser.add_argument("--seed", type=int)
-    args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="hembas-faults-") as workdir:
-        outcome = run(workdir, scale=args.scale, rng=random.Random(args.seed))
-    print(outcome["table"])
-    for problem in outcome["problems"]:
-        print("  PROBLEM:", problem)
-    return 1 if outcome["problems"] else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -10,11 +10,10 @@ unexpected exception) and leave ``plan.json`` and the records untouched.
 Once the fault clears, one cycle must bring the new plan and deliver every
 note to the hub.
 
-Run alone: ``PYTHONPATH=tests python -m faults.hub_faults --scale smoke``
+Run alone: ``PYTHONPATH=tests python -m faults --only hub_faults --scale smoke``
 """
 
 import random
-import sys
 import traceback
 from pathlib import Path
 
@@ -144,25 +143,3 @@ def run(workdir, *, scale="full", rng=None):
                ("reason the box gave", "reason", "{}"), ("caught up after", "caught_up", "{}")]
     return {"tried": f"{len(rows)} hub faults (down, hang, slow, 500, garbage, truncated, lying)", "rows": rows,
             "problems": problems, "table": table("Hub faults (reference hub on 127.0.0.1, real sync cycle)", columns, rows)}
-
-
-def main(argv=None):
-    import argparse
-    import logging
-    import tempfile
-
-    logging.basicConfig(level=logging.CRITICAL)
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", choices=sorted(CYCLES), default="full")
-    parser.add_argument("--seed", type=int)
-    args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="hembas-faults-") as workdir:
-        outcome = run(workdir, scale=args.scale, rng=random.Random(args.seed))
-    print(outcome["table"])
-    for problem in outcome["problems"]:
-        print("  PROBLEM:", problem)
-    return 1 if outcome["problems"] else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -5,10 +5,9 @@ loses power again and again.  After each cut the store must open, and every
 write a writer acknowledged (in this cut or any earlier one) must be there,
 unchanged.  A write in flight at the cut may or may not be there: both are fine.
 
-Run alone: ``PYTHONPATH=tests python -m faults.powercut --scale smoke``
+Run alone: ``PYTHONPATH=tests python -m faults --only powercut --scale smoke``
 """
 
-import argparse
 import random
 import signal
 import subprocess
@@ -179,25 +178,3 @@ def run(workdir, *, scale="full", rng=None):
     return {"tried": f"{sum(r['cuts'] for r in rows)} power cuts (SIGKILL) at random moments",
             "rows": rows, "problems": all_problems,
             "table": table("Power cut: SIGKILL during writes, then restart and check", columns, rows)}
-
-
-def main(argv=None):
-    import logging
-    import tempfile
-
-    logging.basicConfig(level=logging.ERROR)
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", choices=("full", "smoke"), default="full")
-    parser.add_argument("--seed", type=int)
-    args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="hembas-faults-") as workdir:
-        outcome = run(workdir, scale=args.scale, rng=random.Random(args.seed))
-    print(outcome["table"])
-    for problem in outcome["problems"]:
-        print("  PROBLEM:", problem)
-    return 1 if outcome["problems"] else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

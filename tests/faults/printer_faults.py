@@ -9,11 +9,10 @@ Then every job must be printed whole, none twice unless the queue said it
 might be (a printer that hung mid-job), the queue must have reported the
 fault while it lasted, and the plan mirror must be unchanged.
 
-Run alone: ``PYTHONPATH=tests python -m faults.printer_faults --scale smoke``
+Run alone: ``PYTHONPATH=tests python -m faults --only printer_faults --scale smoke``
 """
 
 import random
-import sys
 import threading
 import time
 from pathlib import Path
@@ -132,25 +131,3 @@ def run(workdir, *, scale="full", rng=None):
     return {"tried": f"{len(rows)} printer faults (unplugged, paper out, hung mid-job)", "rows": rows,
             "problems": sorted(set(problems)),
             "table": table("Printer faults on a network printer at 127.0.0.1 (real queue and worker)", columns, rows)}
-
-
-def main(argv=None):
-    import argparse
-    import logging
-    import tempfile
-
-    logging.basicConfig(level=logging.ERROR)
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", choices=sorted(ROUNDS), default="full")
-    parser.add_argument("--seed", type=int)
-    args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="hembas-faults-") as workdir:
-        outcome = run(workdir, scale=args.scale, rng=random.Random(args.seed))
-    print(outcome["table"])
-    for problem in outcome["problems"]:
-        print("  PROBLEM:", problem)
-    return 1 if outcome["problems"] else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
