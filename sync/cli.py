@@ -10,6 +10,7 @@ Exit codes: 0 ok; 1 refused (a one-line reason on stderr); 2 bad usage.
 """
 
 import argparse
+import json
 import logging
 import sys
 from importlib.metadata import entry_points
@@ -39,6 +40,12 @@ def add_command(subparsers, name, *, help, handler=None):
     if handler is not None:
         parser.set_defaults(handler=handler)
     return parser
+
+
+def print_json(value):
+    """What ``--json`` options print: indented UTF-8 JSON and a newline."""
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
+    print()
 
 
 def build_parser():

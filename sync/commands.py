@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from .box import open_box
-from .cli import add_command
+from .cli import add_command, print_json
 from .csvplan import csv_to_document
 from .demo import demo_plan
 from .errors import ClockUntrusted, HembasError, NoPlan
@@ -89,8 +89,7 @@ def plan_status(box):
 def cmd_status(args, config):
     status = plan_status(open_box(config))
     if args.json:
-        json.dump(status, sys.stdout, ensure_ascii=False, indent=2)
-        print()
+        print_json(status)
         return
     counts = status["counts"]
     print(f"Team:        {status['team']['name']} ({status['team']['id']})")

@@ -1,14 +1,12 @@
 """``hembas sync …``, ``hembas hub …`` and ``hembas usb …``: the network and stick paths."""
 
 import datetime as dt
-import json
 import signal
-import sys
 import threading
 from pathlib import Path
 
 from .box import open_box
-from .cli import add_command
+from .cli import add_command, print_json
 from .errors import HembasError
 from .keys import box_public_key
 from .poller import Poller, is_due, run_cycle
@@ -66,8 +64,7 @@ def sync_status(box):
 def cmd_sync_status(args, config):
     status = sync_status(open_box(config))
     if args.json:
-        json.dump(status, sys.stdout, ensure_ascii=False, indent=2)
-        print()
+        print_json(status)
         return
     print(f"Hubb:              {status['hub_url'] or '(ingen – nätverkssynk avstängd)'}")
     print(f"Senaste försök:    {status['last_attempt'] or '–'}")
