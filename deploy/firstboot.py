@@ -30,6 +30,7 @@ import tomllib
 import uuid
 from pathlib import Path
 
+from sync import provisioning
 from sync.keys import box_signing_key
 from sync.storage import atomic_write_bytes, encode_json
 
@@ -59,7 +60,7 @@ def apply_boot_file(boot_dir, *, config, system_dir, run=subprocess.run, now=Non
         wanted = provision.parse(raw)
     except provision.ProvisionInvalid as exc:
         logger.error("%s: %d problem(s): %s", path, len(exc.problems), exc)
-        provision.write_errors(data_dir, exc.problems, source=path, checked_at=stamp)
+        provisioning.write_errors(data_dir, exc.problems, source=path, checked_at=stamp)
         return "invalid"
 
     problems = []
@@ -79,9 +80,9 @@ def apply_boot_file(boot_dir, *, config, system_dir, run=subprocess.run, now=Non
     atomic_write_bytes(data_dir / STATE_FILE, encode_json(
         {"applied_sha256": hashlib.sha256(redacted).hexdigest(), "applied_at": stamp}))
     if problems:
-        provision.write_errors(data_dir, problems, source=path, checked_at=stamp)
+        provisioning.write_errors(data_dir, problems, source=path, checked_at=stamp)
         return "invalid"
-    provision.clear_errors(data_dir)
+    provisioning.clear_errors(data_dir)
     logger.info("applied %s for team %s", path, wanted.settings["team"]["id"])
     return "applied"
 

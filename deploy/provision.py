@@ -20,7 +20,6 @@ Swedish, so one trip to the laptop fixes them all.  An empty secret means
 import base64
 import binascii
 import dataclasses
-import json
 import re
 import tomllib
 import urllib.parse
@@ -29,11 +28,9 @@ import zoneinfo
 from sync.config import DEFAULTS
 from sync.errors import HembasError
 from sync.signing import EnvelopeInvalid, as_verify_key
-from sync.storage import atomic_write_bytes, encode_json
 from webui.users import CODE_ALPHABET, CODE_LENGTH, normalize_code
 
 FILE_NAME = "hembas.toml"
-ERRORS_FILE = "provision-errors.json"
 SECRETS = (("wifi", "passphrase"), ("coordinator", "enrollment_code"))
 OWN_SECTIONS = {"wifi": {"name", "passphrase"}, "coordinator": {"name", "enrollment_code"},
                 "ssh": {"authorized_keys"}}
@@ -264,21 +261,3 @@ def _check_types(section, values, problems):
             wanted = {"str": "text", "int": "ett heltal", "bool": "true eller false", "float": "ett tal"}
             problems.append(_problem(f"{section}.{key}", f"ska vara {wanted.get(type(default).__name__, 'annat')}"))
             del values[key]
-
-
-def write_errors(data_dir, problems, *, source, checked_at):
-    """Record the problems for the web UI and the status slip (see :func:`read_errors`)."""
-    atomic_write_bytes(data_dir / ERRORS_FILE, encode_json(
-        {"file": str(source), "checked_at": checked_at, "errors": list(problems)}))
-
-
-def clear_errors(data_dir):
-    (data_dir / ERRORS_FILE).unlink(missing_ok=True)
-
-
-def read_errors(data_dir):
-    """The last settings-file problems: ``{"file", "checked_at", "errors": [{"key", "message"}]}`` or None."""
-    try:
-        return json.loads((data_dir / ERRORS_FILE).read_bytes())
-    except FileNotFoundError:
-        return None

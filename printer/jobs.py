@@ -9,6 +9,7 @@ import datetime as dt
 import logging
 
 from sync.errors import HembasError
+from sync.provisioning import read_errors
 from sync.records import without_corrected
 
 from .escpos_job import encode
@@ -80,4 +81,5 @@ def status_facts(box, *, printer_state):
         "clock": (f"{long_date(clock.now.date())} {clock.now:%H:%M}: "
                   f"{clock.reason if clock.trusted else 'OSÄKER - ' + clock.reason}"),
         "printed_at": f"{clock.now.day}/{clock.now.month} {clock.now:%H:%M}",
+        "setup_errors": [e["message"] for e in (read_errors(box.data_dir) or {}).get("errors", [])],
     }

@@ -47,6 +47,11 @@ def status_slip(facts, *, columns):
     receipt.text(facts["printer"], indent=2)
     receipt.text("Klocka", bold=True)
     receipt.text(facts["clock"], indent=2)
+    if facts.get("setup_errors"):
+        receipt.rule()
+        receipt.text("FEL I INSTÄLLNINGSFILEN (hembas.toml)", bold=True)
+        for message in facts["setup_errors"]:
+            receipt.text(f"- {message}", indent=2, first_indent=0)
     receipt.blank()
     receipt.text(f"Utskriven {facts['printed_at']}", center=True)
     return receipt

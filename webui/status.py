@@ -12,6 +12,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 
 from sync.errors import HembasError
+from sync.provisioning import read_errors
 from sync.sync_status import SyncStatus
 
 from .auth import actor_id, audit, require_role
@@ -30,12 +31,21 @@ def firmware_status(data_dir):
     return daemon_status(data_dir)
 
 
+def lights_text(daemon):
+    """What the box's lights say, in words (None when the daemon is not running)."""
+    if not daemon:
+        return None
+    from firmware.signals import DESCRIPTIONS
+    return f"{DESCRIPTIONS.get(daemon['pattern'], daemon['pattern'])} – {daemon['reason']}"
+
+
 @bp.get("")
 def index():
     box = get_box()
     queue = web_state().print_queue()
     daemon = firmware_status(box.data_dir)
-    return render_template("status.html", plan=box.mirror.current(), info=box.mirror.info(),
+    return render_template("status.html", setup_errors=read_errors(box.data_dir), lights=lights_text(daemon),
+                           plan=box.mirror.current(), info=box.mirror.info(),
                            clock=box.clock.status(), sync=SyncStatus(box.data_dir).read(),
                            printer=queue.status() if queue else None,
                            can_press=bool(daemon and daemon.get("mock")) and g.user["role"] == "technician")

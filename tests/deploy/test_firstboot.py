@@ -8,7 +8,7 @@ import tomllib
 import pytest
 
 from deploy import firstboot
-from deploy.provision import read_errors
+from sync.provisioning import read_errors
 from sync.config import load_config
 from webui.users import Users
 

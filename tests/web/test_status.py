@@ -43,3 +43,14 @@ def test_press_button_needs_a_running_demo_daemon(as_technician):
     assert "Tryck på knappen" not in html  # no firmware daemon runs in this test
     response = as_technician.post_form("/status/knapp", {}, page="/status", follow_redirects=True)
     assert "firmware-tjänsten körs inte" in response.get_data(as_text=True)
+
+
+def test_settings_file_problems_are_shown_until_fixed(as_technician, box):
+    from sync.provisioning import clear_errors, write_errors
+
+    write_errors(box.data_dir, [{"key": "wifi.name", "message": "wifi.name: saknas <b>"}],
+                 source="/boot/firmware/hembas.toml", checked_at="2026-11-27T07:00:00+01:00")
+    html = as_technician.get("/status").get_data(as_text=True)
+    assert "Fel i inställningsfilen" in html and "wifi.name: saknas &lt;b&gt;" in html
+    clear_errors(box.data_dir)
+    assert "Fel i inställningsfilen" not in as_technician.get("/status").get_data(as_text=True)
