@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 bp = Blueprint("auth", __name__)
 
-PUBLIC = {"auth.sign_in", "auth.enroll", "static"}
+PUBLIC = {"auth.sign_in", "auth.enroll", "static", "captive.probe"}
 CLIENT_DATA = ("staff", "coordinator")
 MAX_NEXT = 500  # longer paths are not carried through sign-in (a huge Location header helps nobody)  # a technician manages the box but reads no client data
 
