@@ -11,7 +11,8 @@ from sync.errors import HembasError
 from sync.keys import hub_signing_key
 from sync.storage import atomic_write_bytes
 
-from . import backup, firstboot, update
+# The modules behind the commands are imported when a command runs: provisioning
+# pulls in the web UI's account code, and every `hembas` call would pay for it.
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,8 @@ def register(subparsers):
 
 
 def cmd_provision(args, config):
+    from . import firstboot
+
     firstboot.ensure_host_key(args.system / "ssh")
     outcome = firstboot.apply_boot_file(args.boot, config=config, system_dir=args.system)
     print({"none": "Ingen inställningsfil på boot-partitionen.",
@@ -63,6 +66,8 @@ def cmd_provision(args, config):
 
 
 def _passphrase(path, *, confirm):
+    from . import backup
+
     if path:
         try:
             return path.read_text(encoding="utf-8").strip()
@@ -79,12 +84,16 @@ def _passphrase(path, *, confirm):
 
 
 def cmd_backup(args, config):
+    from . import backup
+
     blob = backup.create_backup(config.data_dir, _passphrase(args.passphrase_file, confirm=True))
     atomic_write_bytes(args.output, blob)
     print(f"Säkerhetskopia skriven: {args.output} ({len(blob) // 1024} kB).")
 
 
 def cmd_restore(args, config):
+    from . import backup
+
     try:
         blob = args.file.read_bytes()
     except OSError as exc:
@@ -102,6 +111,8 @@ def _hub_key(config):
 
 
 def cmd_update_apply(args, config):
+    from . import update
+
     try:
         envelope = args.file.read_bytes()
     except OSError as exc:
@@ -114,11 +125,15 @@ def cmd_update_apply(args, config):
 
 
 def cmd_update_rollback(args, config):
+    from . import update
+
     previous = update.rollback(update.Slots(args.slots))
     print(f"Tillbaka på {previous}.")
 
 
 def cmd_update_pack(args, config):
+    from . import update
+
     envelope = update.make_package(args.wheels, version=args.version, signing_key=hub_signing_key(args.hub_keys))
     atomic_write_bytes(args.output, envelope)
     print(f"Uppdateringspaket {args.output} ({args.version}, {len(args.wheels)} wheel-filer).")

@@ -8,8 +8,6 @@ from sync.box import open_box
 from sync.cli import add_command
 
 from .control import daemon_status, request_press
-from .daemon import Daemon
-from .pins import make_pin_factory
 from .signals import DESCRIPTIONS
 
 logger = logging.getLogger(__name__)
@@ -27,6 +25,9 @@ def register(subparsers):
 
 def cmd_run(args, config):
     from printer.queue import PrintQueue  # the printer part; imported late, it is heavy
+
+    from .daemon import Daemon  # gpiozero: only the daemon needs it
+    from .pins import make_pin_factory
 
     box = open_box(config)
     stop = threading.Event()

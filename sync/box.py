@@ -63,10 +63,5 @@ def open_box(config):
     data_dir = config.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     mirror = PlanMirror(data_dir, retention_days=config["plan"]["retention_days"])
-
-    def newest_plan_time():
-        plan = mirror.current()
-        return plan.generated_at if plan else None
-
-    clock = Clock(data_dir, timezone=config["clock"]["timezone"], floor=newest_plan_time)
+    clock = Clock(data_dir, timezone=config["clock"]["timezone"], floor=mirror.generated_at)
     return Box(config=config, mirror=mirror, records=Records(data_dir), audit=AuditLog(data_dir), clock=clock)

@@ -60,9 +60,11 @@ def read_plan_file(path, *, team):
 
 def cmd_import(args, config):
     box = open_box(config)
-    current = box.mirror.current()
-    team = {"id": args.team_id or (current.team.id if current else config["team"]["id"]),
-            "name": args.team_name or (current.team.name if current else args.team_id or "")}
+    team = {}
+    if args.file.suffix.lower() == ".csv":  # only a CSV lacks the team (parsing the current plan costs)
+        current = box.mirror.current()
+        team = {"id": args.team_id or (current.team.id if current else config["team"]["id"]),
+                "name": args.team_name or (current.team.name if current else args.team_id or "")}
     document = read_plan_file(args.file, team=team)
     plan = box.mirror.import_document(document, source=f"fil {args.file.name}",
                                       today=trusted_today_or_none(box), allow_older=args.force)

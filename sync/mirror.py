@@ -53,6 +53,11 @@ class PlanMirror:
                 self._cached_doc = current
             return self._cached_plan
 
+    def generated_at(self):
+        """When the current plan was made (a datetime), without parsing the whole plan; None if none."""
+        current, _ = self._snapshots()
+        return None if current is None else dt.datetime.fromisoformat(current["document"]["generated_at"])
+
     def info(self, slot="current"):
         """Import metadata of a snapshot (source, imported_at), or None."""
         snapshot = dict(zip(("current", "previous"), self._snapshots())).get(slot)

@@ -111,3 +111,10 @@ def test_temp_file_of_a_live_writer_is_left_alone(data_dir):
     live.write_bytes(b"{being written")
     PlanMirror(data_dir)
     assert live.exists()
+
+
+def test_generated_at_is_known_without_a_full_parse(data_dir, demo_document):
+    mirror = PlanMirror(data_dir)
+    assert mirror.generated_at() is None
+    mirror.import_document(demo_document, source="a", today=TODAY)
+    assert mirror.generated_at() == PlanMirror(data_dir).current().generated_at
