@@ -4,7 +4,7 @@
    through ``printer.jobs.render``, what the print worker sends: demo base
    and 10× base.
 2. The real ``hembas firmware run`` in a subprocess, on mock pins, with the
-   network backend pointed at a printer listener on 127.0.0.1: time from
+   network backend pointed at a loopback printer on 127.0.0.1: time from
    start to systemd's ``READY=1`` (a real ``NOTIFY_SOCKET``), resident memory
    idle and after printing, and from a button press to the first and last
    byte of the day's sheets at the printer.  The press is asked for as the
@@ -23,8 +23,9 @@ import sys
 import time
 from pathlib import Path
 
+from loopback_printer import LoopbackPrinter
+
 from .measure import REPO_DIR, Stopwatch, child_env, median, peak_rss_kb, rss_kb, table
-from .printer_listener import PrinterListener
 
 SCALES = {"full": (1, 10), "smoke": (0.2,)}
 PAPERS = [  # label, python-escpos profile, columns, QR mode: compared on the demo base
@@ -100,7 +101,7 @@ def daemon_figures(workdir, presses):
     box, sheets = prepare_box(data_dir)
     queue = PrintQueue(box)
     notify_path = str(Path(workdir) / "notify.sock")
-    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify, PrinterListener() as printer:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify, LoopbackPrinter() as printer:
         notify.bind(notify_path)
         started = time.monotonic()
         daemon = start_daemon(data_dir, printer.port, notify_path)
@@ -116,8 +117,8 @@ def daemon_figures(workdir, presses):
                 if not printer.wait_for((n + 1) * sheets, timeout=60):
                     raise RuntimeError(f"press {n + 1}: {len(printer.jobs)} of {(n + 1) * sheets} sheets arrived")
                 new = printer.jobs[n * sheets:]
-                first.append(min(j["first"] for j in new) - pressed)
-                last.append(max(j["last"] for j in new) - pressed)
+                first.append(min(j.first for j in new) - pressed)
+                last.append(max(j.last for j in new) - pressed)
                 while queue.status()["pending"]:  # the daemon marks the last job done after it arrived
                     time.sleep(0.05)
             after_rss, peak = rss_kb(daemon.pid), peak_rss_kb(daemon.pid)
@@ -131,7 +132,7 @@ def daemon_figures(workdir, presses):
     return {"ready_s": ready_s, "idle_rss_mb": idle_rss / 1024, "after_rss_mb": after_rss / 1024,
             "peak_rss_mb": peak / 1024, "presses": presses, "sheets_per_press": sheets,
             "press_to_first_byte_s": median(first), "press_to_first_byte_max_s": max(first),
-            "press_to_last_byte_s": median(last), "bytes_per_press": sum(j["bytes"] for j in printer.jobs) / presses,
+            "press_to_last_byte_s": median(last), "bytes_per_press": sum(len(j.data) for j in printer.jobs) / presses,
             "exit_code": daemon.returncode}
 
 

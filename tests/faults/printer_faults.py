@@ -2,7 +2,7 @@
 
 The real print queue (:class:`printer.queue.PrintQueue`, its worker loop in
 a thread, as the firmware daemon runs it) sends to a network printer on
-127.0.0.1 that misbehaves on request (:mod:`faults.faulty_printer`).  Each
+127.0.0.1 that misbehaves on request (:mod:`loopback_printer`).  Each
 round prints a status slip normally, then the fault begins and the day's
 run-sheets and a second status slip are ordered; after a while the fault clears.
 Then every job must be printed whole, none twice unless the queue said it
@@ -18,10 +18,10 @@ import time
 from pathlib import Path
 
 from bench.measure import table
-
-from .faulty_printer import FaultyPrinter
+from loopback_printer import LoopbackPrinter
 
 FAULTS = ("unplugged", "paper_out", "hang")
+HANG_AFTER = 200  # bytes of a job taken before a hanging printer stops
 ROUNDS = {"full": 3, "smoke": 1}
 HOLD = {"full": (1.0, 4.0), "smoke": (1.5, 1.5)}  # seconds the fault lasts (uniform range)
 SETTLE = 60  # seconds allowed for the queue to empty after the fault clears
@@ -41,6 +41,22 @@ def open_test_box(data_dir, port):
     box.clock = fixed_clock(data_dir)
     box.mirror.import_document(demo_plan(TODAY), source="faults", today=TODAY)
     return box
+
+
+def start_fault(printer, fault):
+    """Unplug the printer, empty its paper roll or make it hang after a job's first bytes."""
+    if fault == "unplugged":
+        printer.switch_off()
+    elif fault == "paper_out":
+        printer.paper = "out"
+    elif fault == "hang":
+        printer.stall_after = HANG_AFTER
+
+
+def clear_faults(printer):
+    """Plug it back in with paper and nothing jammed."""
+    printer.paper, printer.stall_after = "ok", None
+    printer.switch_on()
 
 
 def sheet_owners(printed, names):
@@ -67,7 +83,7 @@ def one_round(workdir, fault, hold):
     """One fault from start to clearing; returns (row, problems)."""
     from printer.queue import PrintQueue
 
-    with FaultyPrinter() as printer:
+    with LoopbackPrinter() as printer:
         box = open_test_box(Path(workdir) / "data", printer.port)
         plan_before = (box.data_dir / "plan.json").read_bytes()
         queue, stop = PrintQueue(box), threading.Event()
@@ -76,15 +92,15 @@ def one_round(workdir, fault, hold):
         problems = []
         try:
             queue.print_slip("status", ordered_by="faults")
-            if not wait_until(lambda: len(printer.printed) == 1, 20):
+            if not wait_until(lambda: len(printer.whole_jobs()) == 1, 20):
                 problems.append("the status slip did not print before the fault")
-            printer.set_fault(fault)
+            start_fault(printer, fault)
             sheets = queue.print_today_sheets(ordered_by="knappen")
             queue.print_slip("status", ordered_by="faults")  # not contacts: it lists every name
             time.sleep(hold)
             during = queue.status()
-            printed_during = len(printer.printed)
-            printer.set_fault(None)
+            printed_during = len(printer.whole_jobs())
+            clear_faults(printer)
             settled = wait_until(lambda: queue.status()["pending"] == 0, SETTLE)
         finally:
             stop.set()
@@ -96,7 +112,7 @@ def one_round(workdir, fault, hold):
         if not settled:
             problems.append(f"{fault}: {states.count('pending') + states.count('printing')} job(s) still "
                             f"waiting {SETTLE} s after the fault cleared")
-        owners = sheet_owners(printer.printed, markers)
+        owners = sheet_owners([job.data for job in printer.whole_jobs()], markers)
         missing = [name.decode("cp858") for name in markers if owners.count(name) == 0]
         if missing:
             problems.append(f"{fault}: run-sheet(s) of {', '.join(missing)} never printed "
@@ -110,8 +126,9 @@ def one_round(workdir, fault, hold):
             problems.append(f"{fault}: status during the fault was {during['state']!r} ({during['reason']})")
         if (box.data_dir / "plan.json").read_bytes() != plan_before:
             problems.append(f"{fault}: plan.json changed")
-    row = {"fault": fault, "hold_s": hold, "jobs": len(sheets) + 2, "printed": len(printer.printed),
-           "partial": len(printer.partial), "duplicates": len(twice), "status_during": during["state"],
+    whole = len(printer.whole_jobs())
+    row = {"fault": fault, "hold_s": hold, "jobs": len(sheets) + 2, "printed": whole,
+           "partial": len(printer.jobs) - whole, "duplicates": len(twice), "status_during": during["state"],
            "reason_during": during["reason"][:40], "all_printed": "yes" if settled and not missing else "NO"}
     return row, problems
 

@@ -15,15 +15,14 @@ import time
 
 from bench.relay import Relay
 from bench.sync_poll import TEAM, HubBench
-
-from .faulty_printer import FaultyPrinter
+from loopback_printer import LoopbackPrinter
 
 
 class PrinterRig:
     writer = "print_queue"
 
     def __init__(self, folder):
-        self.printer = FaultyPrinter()
+        self.printer = LoopbackPrinter()
         self.jobs, self.maybe_twice = {}, set()
 
     def env(self):
@@ -47,7 +46,7 @@ class PrinterRig:
         return PrintQueue(open_box(load_config(data_dir, environ=self.env())))
 
     def _printed(self, code):
-        return sum(code.encode() in job for job in self.printer.printed)
+        return sum(code.encode() in job.data for job in self.printer.whole_jobs())
 
     def check(self, data_dir):
         jobs = {j["id"]: j for j in self._queue(data_dir).jobs(limit=10**6)}
@@ -60,14 +59,14 @@ class PrinterRig:
         deadline = time.monotonic() + 60
         while queue.status()["pending"] and time.monotonic() < deadline:
             queue.process_once()
-        time.sleep(0.5)  # the listener files the last job
+        time.sleep(0.5)  # the printer files the last job
         never = [code for code in self.jobs.values() if not self._printed(code)]
         twice = [code for job_id, code in self.jobs.items()
                  if self._printed(code) > 1 and job_id not in self.maybe_twice]
         problems = [f"{len(never)} acknowledged print job(s) never printed, e.g. {never[0]}"] if never else []
         if twice:
             problems.append(f"{len(twice)} print job(s) printed twice without warning, e.g. {twice[0]}")
-        self.figures = {"acked": len(self.jobs), "printed": len(self.printer.printed),
+        self.figures = {"acked": len(self.jobs), "printed": len(self.printer.whole_jobs()),
                         "maybe_twice": len(self.maybe_twice),
                         "twice": sum(self._printed(c) > 1 for c in self.jobs.values())}
         return problems

@@ -16,7 +16,7 @@ def test_job_arrives_whole_and_is_confirmed(net_printer):
     after = backend(net_printer).send(JOB, job_id="j1")
     assert after.state == OK
     net_printer.close()
-    assert net_printer.jobs == [JOB]
+    assert [job.data for job in net_printer.jobs] == [JOB]
 
 
 def test_paper_out_refuses_before_sending_anything(net_printer):
@@ -26,7 +26,7 @@ def test_paper_out_refuses_before_sending_anything(net_printer):
     assert caught.value.maybe_printed is False
     assert backend(net_printer).status().state == WAITING
     net_printer.close()
-    assert net_printer.printed() == b""
+    assert net_printer.received() == b""
 
 
 def test_hang_up_mid_job_says_part_may_be_printed(net_printer):

@@ -83,7 +83,7 @@ def test_paper_out_waits_with_the_reason_then_prints_everything_in_order(network
     assert queue.status()["state"] == "ok" and queue.status()["pending"] == 0
     net_printer.close()
     expected = [j["title"].removeprefix("Körlista ").removesuffix(f" {TODAY}") for j in jobs]
-    assert names_printed(net_printer.printed()) == expected
+    assert names_printed(net_printer.received()) == expected
 
 
 def test_printer_off_then_restart_resumes_unfinished_jobs(network_box, net_printer):
@@ -97,7 +97,7 @@ def test_printer_off_then_restart_resumes_unfinished_jobs(network_box, net_print
     assert restarted.status()["pending"] == 6
     assert restarted.process_once() == 6
     net_printer.close()
-    assert len(names_printed(net_printer.printed())) == 6
+    assert len(names_printed(net_printer.received())) == 6
 
 
 def test_hang_up_mid_job_is_retried_and_says_it_may_be_double(network_box, net_printer):
