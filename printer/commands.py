@@ -59,13 +59,16 @@ def cmd_slip(args, config):
 
 
 def cmd_status(args, config):
-    queue = PrintQueue(open_box(config))
+    box = open_box(config)
+    queue = PrintQueue(box)
     queue.check_printer()
     status = queue.status()
+    tz = box.clock.tz
     print(f"Skrivare:  {config['printer']['backend']} – {status['state']}: {status['reason']}")
     print(f"I kö:      {status['pending']}" + (" (skriver ut nu)" if status["busy"] else ""))
     for job in queue.jobs(limit=10):
-        print(f"  {job['created_at'][:16].replace('T', ' ')}  {job['state']:<8}  {job['title']}"
+        created = dt.datetime.fromisoformat(job["created_at"]).astimezone(tz)
+        print(f"  {created:%Y-%m-%d %H:%M}  {job['state']:<8}  {job['title']}"
               f"  ({job['ordered_by']}){'  – ' + job['last_error'] if job['last_error'] else ''}")
 
 
