@@ -50,10 +50,11 @@ def start_server(cmd, port, log_path, *, env=None, probe="/logga-in"):
             time.sleep(0.01)
 
 
-def stop(proc):
+def stop(proc, *, timeout=10):
+    """SIGTERM a child (hembas serve, the firmware daemon), killing it if it does not exit in time."""
     proc.send_signal(signal.SIGTERM)
     try:
-        proc.wait(timeout=10)
+        proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()

@@ -16,7 +16,6 @@ Run alone: ``PYTHONPATH=tests python -m bench.printing --scale smoke``
 """
 
 import datetime as dt
-import signal
 import socket
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from pathlib import Path
 
 from loopback_printer import LoopbackPrinter
 
+from .http_load import stop
 from .measure import REPO_DIR, Stopwatch, child_env, median, peak_rss_kb, rss_kb, table
 
 SCALES = {"full": (1, 10), "smoke": (0.2,)}
@@ -123,12 +123,7 @@ def daemon_figures(workdir, presses):
                     time.sleep(0.05)
             after_rss, peak = rss_kb(daemon.pid), peak_rss_kb(daemon.pid)
         finally:
-            daemon.send_signal(signal.SIGTERM)
-            try:
-                daemon.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                daemon.kill()
-                daemon.wait()
+            stop(daemon, timeout=15)
     return {"ready_s": ready_s, "idle_rss_mb": idle_rss / 1024, "after_rss_mb": after_rss / 1024,
             "peak_rss_mb": peak / 1024, "presses": presses, "sheets_per_press": sheets,
             "press_to_first_byte_s": median(first), "press_to_first_byte_max_s": max(first),
