@@ -23,42 +23,32 @@ bp = Blueprint("printing", __name__, url_prefix="/utskrift")
 PREVIEWS_SHOWN = 3
 
 
-def _queue_or_404():
-    queue = web_state().print_queue()
-    if queue is None:
-        abort(404)
-    return queue
-
-
 @bp.get("")
 @require_role(*CLIENT_DATA)
 def index():
     box = get_box()
     queue = web_state().print_queue()
     previews = []
-    if queue is not None and box.config["printer"]["backend"] == "preview":
+    if box.config["printer"]["backend"] == "preview":
         from printer.preview import preview_bytes, preview_jobs, render_html
         for job in preview_jobs(box.data_dir, limit=PREVIEWS_SHOWN):
             raw = preview_bytes(box.data_dir, job["id"])
             previews.append((job, render_html(raw, style=False) if raw else ""))
-    return render_template("printing.html", queue=queue, jobs=queue.jobs(limit=10) if queue else [],
-                           printer=queue.status() if queue else None, previews=previews)
+    return render_template("printing.html", jobs=queue.jobs(limit=10), printer=queue.status(), previews=previews)
 
 
 @bp.get("/kvitto.css")
 def receipt_css():
     """The preview's receipt look as a file, so the page needs no inline style (CSP)."""
-    try:
-        from printer.preview import CSS
-    except ImportError:
-        abort(404)
+    from printer.preview import CSS
+
     return Response(CSS, mimetype="text/css", headers={"Cache-Control": "max-age=3600"})
 
 
 @bp.post("/idag")
 @require_role(*CLIENT_DATA)
 def today_sheets():
-    queue = _queue_or_404()
+    queue = web_state().print_queue()
     try:
         jobs = queue.print_today_sheets(ordered_by=actor_id())
     except HembasError as exc:
@@ -74,7 +64,7 @@ def today_sheets():
 @bp.post("/min")
 @require_role(*CLIENT_DATA)
 def my_sheet():
-    queue = _queue_or_404()
+    queue = web_state().print_queue()
     staff_id = request.form.get("staff_id") or g.user["staff_id"]
     today = trusted_today()
     if today is None or not staff_id:
@@ -95,7 +85,7 @@ def slip(kind):
     if kind not in ("contacts", "handover", "status"):
         abort(404)
     try:
-        _queue_or_404().print_slip(kind, ordered_by=actor_id())
+        web_state().print_queue().print_slip(kind, ordered_by=actor_id())
     except HembasError as exc:
         flash(_("Kan inte skriva ut: %(reason)s", reason=str(exc)), "error")
     else:

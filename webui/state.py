@@ -1,7 +1,6 @@
 """What every request needs from the box, opened once per app (the Flask tutorial's ``db.py`` role)."""
 
 import dataclasses
-import importlib
 import logging
 import threading
 
@@ -34,14 +33,11 @@ class WebState:
                                    max_seconds=web["lockout_max_seconds"]))
 
     def print_queue(self):
-        """The printer part's PrintQueue, or None when that part is not installed."""
+        """The box's PrintQueue, made on first use (importing python-escpos costs start-up time)."""
         with self._queue_lock:
             if self._queue is None:
-                try:
-                    module = importlib.import_module("printer.queue")
-                except ImportError:
-                    return None
-                self._queue = module.PrintQueue(self.box)
+                from printer.queue import PrintQueue
+                self._queue = PrintQueue(self.box)
             return self._queue
 
 

@@ -8,9 +8,11 @@ technicians can press the firmware daemon's mock button.
 import datetime as dt
 import logging
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from firmware.control import daemon_status, request_press
+from firmware.signals import DESCRIPTIONS
 from sync.errors import HembasError
 from sync.provisioning import read_errors
 from sync.sync_status import SyncStatus
@@ -23,19 +25,10 @@ logger = logging.getLogger(__name__)
 bp = Blueprint("status", __name__, url_prefix="/status")
 
 
-def firmware_status(data_dir):
-    try:
-        from firmware.control import daemon_status
-    except ImportError:
-        return None
-    return daemon_status(data_dir)
-
-
 def lights_text(daemon):
     """What the box's lights say, in words (None when the daemon is not running)."""
     if not daemon:
         return None
-    from firmware.signals import DESCRIPTIONS
     return f"{DESCRIPTIONS.get(daemon['pattern'], daemon['pattern'])} – {daemon['reason']}"
 
 
@@ -43,11 +36,11 @@ def lights_text(daemon):
 def index():
     box = get_box()
     queue = web_state().print_queue()
-    daemon = firmware_status(box.data_dir)
+    daemon = daemon_status(box.data_dir)
     return render_template("status.html", setup_errors=read_errors(box.data_dir), lights=lights_text(daemon),
                            plan=box.mirror.current(), info=box.mirror.info(),
                            clock=box.clock.status(), sync=SyncStatus(box.data_dir).read(),
-                           printer=queue.status() if queue else None,
+                           printer=queue.status(),
                            can_press=bool(daemon and daemon.get("mock")) and g.user["role"] == "technician")
 
 
@@ -83,10 +76,6 @@ def confirm_clock():
 @bp.post("/knapp")
 @require_role("technician")
 def press_button():
-    try:
-        from firmware.control import request_press
-    except ImportError:
-        abort(404)
     long = request.form.get("long") == "1"
     try:
         request_press(get_box().data_dir, long=long)

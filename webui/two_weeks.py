@@ -45,10 +45,8 @@ def pdf(staff_id):
     box = get_box()
     if staff_id not in box.plan().staff:
         abort(404)
-    try:
-        from printer.pdf import two_week_pdf
-    except ImportError:
-        abort(404)
+    from printer.pdf import two_week_pdf
+
     try:
         data = two_week_pdf(box, staff_id)
     except HembasError as exc:
