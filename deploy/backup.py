@@ -33,7 +33,7 @@ import nacl.secret
 import nacl.utils
 
 from sync.errors import HembasError
-from sync.storage import TEMP_SUFFIX, fsync_dir
+from sync.store.database import TEMP_SUFFIX, fsync_dir
 
 logger = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from sync.cli import add_command
 from sync.errors import HembasError
-from sync.keys import hub_signing_key
-from sync.storage import atomic_write_bytes
+from sync.network.keys import hub_signing_key
+from sync.store.database import atomic_write_bytes
 
 # The modules behind the commands are imported when a command runs: provisioning
 # pulls in the web UI's account code, and every `hembas` call would pay for it.

@@ -31,8 +31,8 @@ import uuid
 from pathlib import Path
 
 from sync import provisioning
-from sync.keys import box_signing_key
-from sync.storage import atomic_write_bytes, encode_json
+from sync.network.keys import box_signing_key
+from sync.store.database import atomic_write_bytes, encode_json
 
 from . import provision, tomlfile
 

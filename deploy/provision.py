@@ -27,7 +27,7 @@ import zoneinfo
 
 from sync.config import DEFAULTS
 from sync.errors import HembasError
-from sync.signing import EnvelopeInvalid, as_verify_key
+from sync.network.signing import EnvelopeInvalid, as_verify_key
 from webui.users import CODE_ALPHABET, CODE_LENGTH, normalize_code
 
 FILE_NAME = "hembas.toml"

@@ -1,6 +1,6 @@
 """Software updates: signed packages, installed into a new slot, switched atomically.
 
-An update package is a signed envelope (sync/signing.py, kind ``"software"``,
+An update package is a signed envelope (sync/network/signing.py, kind ``"software"``,
 signed with the hub's key like plan bundles, team ``"*"`` for every box)
 whose payload is an uncompressed tar: ``manifest.json`` (``{"version": …,
 "requirement": "hembas==…"}``) and the arm64 wheels to install offline.
@@ -32,7 +32,7 @@ import urllib.request
 from pathlib import Path
 
 from sync.errors import HembasError
-from sync.signing import sign, verify
+from sync.network.signing import sign, verify
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ import uuid
 from pathlib import Path
 
 from sync.errors import HembasError
-from sync.storage import atomic_write_bytes, encode_json
+from sync.store.database import atomic_write_bytes, encode_json
 
 
 class FirmwareUnavailable(HembasError, RuntimeError):

@@ -15,7 +15,7 @@ unplugged printer, or a bug in one job, never takes the button down with it.
 import logging
 import threading
 
-from sync.sync_status import SyncStatus
+from sync.network.status import SyncStatus
 
 from . import control
 from .button import PrintButton

@@ -2,7 +2,7 @@
 
 The firmware only reads what the other parts already publish: the plan's
 freshness and the clock (:meth:`sync.box.Box.freshness`), the last sync
-(``sync.sync_status.SyncStatus``), and the printer (``PrintQueue.status()``).
+(``sync.network.status.SyncStatus``), and the printer (``PrintQueue.status()``).
 A store that cannot be read is itself a state to show, never a crash.
 """
 
@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 
 
 def read_system_state(box, queue, *, sync_status):
-    """The current :class:`SystemState`; *sync_status* is a :class:`sync.sync_status.SyncStatus`."""
+    """The current :class:`SystemState`; *sync_status* is a :class:`sync.network.status.SyncStatus`."""
     try:
         fresh = box.freshness()
         printer = queue.status()

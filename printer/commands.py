@@ -12,7 +12,7 @@ from pathlib import Path
 from sync.box import open_box
 from sync.cli import add_command
 from sync.errors import HembasError
-from sync.storage import atomic_write_bytes
+from sync.store.database import atomic_write_bytes
 
 from . import jobs as job_kinds
 from .queue import PrintQueue

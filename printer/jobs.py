@@ -10,7 +10,7 @@ import logging
 
 from sync.errors import HembasError
 from sync.provisioning import read_errors
-from sync.records import without_corrected
+from sync.store.records import without_corrected
 
 from .escpos_job import encode
 from .sheets import long_date, plan_line, run_sheet

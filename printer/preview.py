@@ -21,7 +21,7 @@ from pathlib import Path
 
 import qrcode
 
-from sync.storage import atomic_write_bytes, encode_json
+from sync.store.database import atomic_write_bytes, encode_json
 
 from .escpos_reader import QRCode, Raster, TextLine, read
 

@@ -1,7 +1,7 @@
 """The print queue: nothing ordered is lost, nothing is printed twice by a retry.
 
 Jobs are stored in ``<data>/printqueue.json`` (crash-safe, see
-:mod:`sync.storage`) before anything is sent.  One worker at a time — the
+:mod:`sync.store.database`) before anything is sent.  One worker at a time — the
 firmware daemon's :meth:`PrintQueue.work`, or a command's
 :meth:`PrintQueue.process_once` — holds ``printqueue.worker.lock`` and sends
 jobs in order.  A job the printer cannot take (off, unplugged, paper out)
@@ -28,7 +28,7 @@ import time
 import uuid
 
 from sync.errors import HembasError
-from sync.storage import Database
+from sync.store.database import Database
 
 from . import jobs as job_kinds
 from .backends import ERROR, UNKNOWN, WAITING, PrinterMisconfigured, PrinterUnavailable, open_backend

@@ -33,7 +33,7 @@ def route_url(web_url, staff_id, date):
 
 
 def run_sheet(plan, day, staff_id, *, columns, printed_at, web_url, print_times=False, print_entry=False):
-    """The receipt for *staff_id* on *day* (a :class:`sync.day.TeamDay`)."""
+    """The receipt for *staff_id* on *day* (a :class:`sync.day.team_day.TeamDay`)."""
     staff = plan.staff[staff_id]
     visits = day.route(staff_id)
     receipt = Receipt(columns=columns)

@@ -12,12 +12,12 @@ another's files::
 import dataclasses
 import datetime as dt
 
-from .audit import AuditLog
+from .store.audit import AuditLog
 from .clock import Clock
-from .day import team_day
+from .day.team_day import team_day
 from .errors import NoPlan
-from .mirror import PlanMirror
-from .records import Records
+from .store.mirror import PlanMirror
+from .store.records import Records
 
 
 @dataclasses.dataclass

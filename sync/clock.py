@@ -27,7 +27,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .errors import ClockUntrusted, StoreError
-from .storage import atomic_write_bytes, encode_json
+from .store.database import atomic_write_bytes, encode_json
 
 logger = logging.getLogger(__name__)
 

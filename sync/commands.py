@@ -7,10 +7,10 @@ from pathlib import Path
 
 from .box import open_box
 from .cli import add_command, print_json
-from .csvplan import csv_to_document
-from .demo import demo_plan
+from .plan.csv_import import csv_to_document
+from .plan.demo import demo_plan
 from .errors import ClockUntrusted, HembasError, NoPlan
-from .validate import load_document
+from .plan.validate import load_document
 
 
 def register(subparsers):

@@ -10,7 +10,7 @@ Status page and the printed status slip show them in Swedish::
 
 import json
 
-from .storage import atomic_write_bytes, encode_json
+from .store.database import atomic_write_bytes, encode_json
 
 ERRORS_FILE = "provision-errors.json"
 

@@ -11,7 +11,7 @@ from hembas_testing import TODAY, fixed_clock
 
 from sync.box import open_box
 from sync.config import load_config
-from sync.demo import demo_plan
+from sync.plan.demo import demo_plan
 
 # No test may touch real GPIO pins.
 os.environ.setdefault("GPIOZERO_PIN_FACTORY", "mock")

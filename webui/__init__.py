@@ -21,7 +21,7 @@ from flask_babel import Babel
 
 from sync.box import open_box
 from sync.config import load_config
-from sync.storage import atomic_write_bytes
+from sync.store.database import atomic_write_bytes
 
 from . import formatting
 from .state import WebState

@@ -3,7 +3,7 @@
 Entry information (door codes, key boxes) is shown only to staff with a
 visit to the client today (moves applied) and to coordinators; every
 opening of a card is audited with whether the entry was shown.  What is
-written becomes an append-only record (:mod:`sync.records`), durable
+written becomes an append-only record (:mod:`sync.store.records`), durable
 before the page says "Sparat"; a correction is a new record pointing at
 the old one.
 """
@@ -14,7 +14,7 @@ import logging
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from sync.records import without_corrected
+from sync.store.records import without_corrected
 
 from .auth import CLIENT_DATA, actor_id, audit, require_role
 from .formatting import trusted_today

@@ -7,7 +7,7 @@ import secrets
 
 from sync.box import open_box
 from sync.cli import add_command
-from sync.storage import atomic_write_bytes, encode_json
+from sync.store.database import atomic_write_bytes, encode_json
 
 from .users import ROLES, UserError, Users, format_code, pin_problem
 

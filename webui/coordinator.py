@@ -95,7 +95,7 @@ def upload_plan():
         if upload is None or not upload.filename:
             flash(_("Välj en planfil."), "error")
         else:
-            from sync.bundle import import_bundle
+            from sync.network.bundle import import_bundle
             try:
                 plan = import_bundle(box, upload.read(), source=f"webb: {upload.filename[:60]}")
             except HembasError as exc:

@@ -10,7 +10,7 @@ import datetime as dt
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from sync.records import without_corrected
+from sync.store.records import without_corrected
 
 from .auth import CLIENT_DATA, actor_id, require_role
 from .formatting import trusted_today

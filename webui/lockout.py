@@ -16,7 +16,7 @@ import datetime as dt
 import logging
 import math
 
-from sync.storage import Database
+from sync.store.database import Database
 
 logger = logging.getLogger(__name__)
 

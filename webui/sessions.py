@@ -15,7 +15,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sync.storage import Database
+from sync.store.database import Database
 
 
 def _digest(token):

@@ -15,7 +15,7 @@ from firmware.control import daemon_status, request_press
 from firmware.signals import DESCRIPTIONS
 from sync.errors import HembasError
 from sync.provisioning import read_errors
-from sync.sync_status import SyncStatus
+from sync.network.status import SyncStatus
 
 from .auth import actor_id, audit, require_role
 from .state import get_box, web_state

@@ -1,6 +1,6 @@
 """Laget idag: the whole team's day, and moving a visit to someone else for today.
 
-A move is a ``reassign`` record (:func:`sync.day.reassign`), so it shows on
+A move is a ``reassign`` record (:func:`sync.day.team_day.reassign`), so it shows on
 everyone's Idag and on the printed run-sheets at once, and it is audited.
 Coordinators and staff may move visits: the team decides together at the
 morning meeting.
@@ -9,7 +9,7 @@ morning meeting.
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from sync.day import reassign
+from sync.day.team_day import reassign
 
 from .auth import CLIENT_DATA, actor_id, audit, require_role
 from .formatting import trusted_today

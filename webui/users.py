@@ -23,7 +23,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from sync.errors import HembasError
-from sync.storage import Database
+from sync.store.database import Database
 
 logger = logging.getLogger(__name__)
 

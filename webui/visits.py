@@ -1,6 +1,6 @@
 """What pages need to know about visits beyond the plan: outcomes recorded at the base, people's names."""
 
-from sync.records import without_corrected
+from sync.store.records import without_corrected
 
 
 def outcomes(box, date):

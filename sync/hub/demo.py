@@ -12,11 +12,11 @@ import logging
 import threading
 
 from ..box import open_box
-from ..bundle import expected_team, make_bundle
-from ..demo import demo_plan
+from ..network.bundle import expected_team, make_bundle
+from ..plan.demo import demo_plan
 from ..errors import ClockUntrusted
-from ..keys import box_public_key
-from ..plan import document_version
+from ..network.keys import box_public_key
+from ..plan.model import document_version
 
 logger = logging.getLogger(__name__)
 

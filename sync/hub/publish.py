@@ -4,7 +4,7 @@ Accepted exports:
 
 * a ``hembas.plan/1`` document (one team);
 * a JSON list of such documents, or ``{"plans": [...]}`` (several teams);
-* the semicolon CSV of :mod:`sync.csvplan`, with an extra ``team-id`` column
+* the semicolon CSV of :mod:`sync.plan.csv_import`, with an extra ``team-id`` column
   (and optionally ``teamnamn``) when it holds several teams, else one team
   named on the command line.
 
@@ -16,10 +16,10 @@ import csv
 import io
 import logging
 
-from ..bundle import make_bundle
-from ..csvplan import csv_to_document, decode_csv
+from ..network.bundle import make_bundle
+from ..plan.csv_import import csv_to_document, decode_csv
 from ..errors import HembasError, PlanInvalid
-from ..validate import load_document, parse_plan
+from ..plan.validate import load_document, parse_plan
 
 logger = logging.getLogger(__name__)
 

@@ -25,12 +25,12 @@ import nacl.exceptions
 import nacl.public
 
 from ..errors import HembasError
-from ..keys import generate_hub_keys, hub_encryption_key, hub_public_keys, hub_signing_key
-from ..push import KIND as JOURNAL_KIND
-from ..push import read_batch_payload
-from ..signing import as_verify_key, encode_key, key_id, read_header, verify
-from ..storage import atomic_write_bytes, encode_json, fsync_dir
-from ..validate import ID_RE
+from ..network.keys import generate_hub_keys, hub_encryption_key, hub_public_keys, hub_signing_key
+from ..network.push import KIND as JOURNAL_KIND
+from ..network.push import read_batch_payload
+from ..network.signing import as_verify_key, encode_key, key_id, read_header, verify
+from ..store.database import atomic_write_bytes, encode_json, fsync_dir
+from ..plan.validate import ID_RE
 
 logger = logging.getLogger(__name__)
 

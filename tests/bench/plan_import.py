@@ -7,7 +7,7 @@ so the peak RSS is the import's own.  The demo base is 40 clients, 7 staff,
 capped at the plan format's 200), and the visits follow.
 
 The 100× plan (28 MB, 112,000 visits, 4,000 clients) is above the plan
-format's limits (``sync.validate``: 8 MiB, 25,000 visits, 1,000 clients), so
+format's limits (``sync.plan.validate``: 8 MiB, 25,000 visits, 1,000 clients), so
 the stock import refuses it: the benchmark records that refusal and then
 measures the same file with the limits lifted in the child, to see whether
 the code itself grows linearly.
@@ -30,8 +30,8 @@ SCALES = {"full": ((1, 3), (10, 3), (100, 1)), "smoke": ((0.1, 1), (0.2, 1))}
 
 def write_plan_file(folder, factor):
     """The demo plan scaled by *factor*, written as JSON; returns (path, visits)."""
-    from sync.demo import demo_plan
-    from sync.validate import MAX_STAFF
+    from sync.plan.demo import demo_plan
+    from sync.plan.validate import MAX_STAFF
 
     document = demo_plan(START, clients=max(2, round(BASE["clients"] * factor)),
                          staff=min(MAX_STAFF, max(2, round(BASE["staff"] * factor))))
@@ -42,7 +42,7 @@ def write_plan_file(folder, factor):
 
 def above_limits(path, visits, factor):
     """Whether the stock import must refuse this file (docs/plan-format.md: the format's limits)."""
-    from sync import validate
+    from sync.plan import validate
 
     clients = max(2, round(BASE["clients"] * factor))
     return (path.stat().st_size > validate.MAX_FILE_BYTES or visits > validate.MAX_VISITS
@@ -51,12 +51,12 @@ def above_limits(path, visits, factor):
 
 def import_once(path, data_dir, *, lift_limits=False):
     """Child side: import *path* into a fresh *data_dir*; returns the figures."""
-    from sync import validate
+    from sync.plan import validate
     from sync.box import open_box
     from sync.commands import read_plan_file
     from sync.config import load_config
     from sync.errors import PlanInvalid
-    from sync.mirror import PlanMirror
+    from sync.store.mirror import PlanMirror
 
     if lift_limits:
         validate.MAX_FILE_BYTES = validate.MAX_VISITS = validate.MAX_CLIENTS = 10**9

@@ -43,7 +43,7 @@ def render_day(workdir, factor, paper=PAPERS[0]):
     from printer import jobs
     from sync.box import open_box
     from sync.config import load_config
-    from sync.demo import demo_plan
+    from sync.plan.demo import demo_plan
 
     label, profile, columns, qr = paper
     data_dir = Path(workdir) / f"render-{factor}-{profile}-{columns}-{qr}"
@@ -67,7 +67,7 @@ def prepare_box(data_dir):
     """A store with a plan for the real today and a clock confirmed as a coordinator would."""
     from sync.box import open_box
     from sync.config import load_config
-    from sync.demo import demo_plan
+    from sync.plan.demo import demo_plan
 
     box = open_box(load_config(data_dir, environ={}))
     box.clock.confirm(dt.datetime.now(dt.timezone.utc), by="bench")

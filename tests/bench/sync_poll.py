@@ -3,7 +3,7 @@
 The reference hub (``hembas hub serve``) runs in a subprocess on 127.0.0.1
 with the team's signed plan bundle; a counting relay (:mod:`bench.relay`)
 sits between it and the box, so requests and bytes are what crossed the
-wire, headers included.  One sync cycle is :func:`sync.poller.run_cycle`,
+wire, headers included.  One sync cycle is :func:`sync.network.poller.run_cycle`,
 what ``hembas sync run`` repeats every ``poll_minutes``: a conditional GET
 of the plan, then the journal push (which sends only what is new).  The
 box's first cycle (no plan yet) is shown too.  Each kind of poll is timed
@@ -60,7 +60,7 @@ class HubBench:
         """A box pointed at *url* with its clock confirmed and its key approved at the hub."""
         from sync.box import open_box
         from sync.config import load_config
-        from sync.keys import box_public_key
+        from sync.network.keys import box_public_key
 
         box = open_box(load_config(data_dir, environ=self.environ(url, timeout=timeout)))
         box.clock.confirm(dt.datetime.now(dt.timezone.utc), by="bench")
@@ -69,8 +69,8 @@ class HubBench:
 
     def publish_new_plan(self, today):
         """A newer demo plan (one visit's note changed) signed into the hub."""
-        from sync.bundle import make_bundle
-        from sync.demo import demo_plan
+        from sync.network.bundle import make_bundle
+        from sync.plan.demo import demo_plan
 
         self.published += 1
         document = demo_plan(today, team_id=TEAM)
@@ -88,7 +88,7 @@ class HubBench:
 
 def cycle(box, relay):
     """One sync cycle through *relay*; returns its figures."""
-    from sync.poller import run_cycle
+    from sync.network.poller import run_cycle
 
     relay.reset()
     with Stopwatch() as sw:

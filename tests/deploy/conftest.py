@@ -6,7 +6,7 @@ import struct
 import nacl.signing
 import pytest
 
-from sync.signing import encode_key
+from sync.network.signing import encode_key
 
 HUB_SIGNING_KEY = nacl.signing.SigningKey(b"h" * 32)
 HUB_KEY = encode_key(HUB_SIGNING_KEY.verify_key)

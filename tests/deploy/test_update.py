@@ -4,7 +4,7 @@ import nacl.signing
 import pytest
 
 from deploy import update
-from sync.signing import EnvelopeInvalid, SignatureInvalid, sign
+from sync.network.signing import EnvelopeInvalid, SignatureInvalid, sign
 
 
 @pytest.fixture

@@ -51,7 +51,7 @@ def populate(data_dir):
     """What the box held before the disk filled up."""
     from sync.box import open_box
     from sync.config import load_config
-    from sync.demo import demo_plan
+    from sync.plan.demo import demo_plan
 
     box = open_box(load_config(data_dir, environ={}))
     box.mirror.import_document(demo_plan(START), source="before", today=START)
@@ -62,9 +62,9 @@ def populate(data_dir):
 
 def snapshot(data_dir):
     """What a restarted box reads from *data_dir*."""
-    from sync.audit import AuditLog
-    from sync.mirror import PlanMirror
-    from sync.records import Records
+    from sync.store.audit import AuditLog
+    from sync.store.mirror import PlanMirror
+    from sync.store.records import Records
 
     current = PlanMirror(data_dir).current()
     return {"plan": current.version if current else None, "records": sorted(r["id"] for r in Records(data_dir).find()),
@@ -94,7 +94,7 @@ def try_writes(data_dir, level, mode):
     """Child side: fill the disk (or lower the file-size limit), try each kind of write."""
     from sync.box import open_box
     from sync.config import load_config
-    from sync.demo import demo_plan
+    from sync.plan.demo import demo_plan
     from sync.errors import HembasError
 
     box = open_box(load_config(data_dir, environ={}))

@@ -42,7 +42,7 @@ json_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
 def demo_document():
     import datetime as dt
 
-    from sync.demo import demo_plan
+    from sync.plan.demo import demo_plan
     return demo_plan(dt.date.fromisoformat(START_ISO))
 
 
@@ -164,7 +164,7 @@ class ImportFuzzer:
     def attempt(self, kind, raw):
         from sync.commands import read_plan_file
         from sync.errors import HembasError
-        from sync.storage import atomic_write_bytes
+        from sync.store.database import atomic_write_bytes
 
         path = self.workdir / f"input.{kind}"
         path.write_bytes(raw)

@@ -32,7 +32,7 @@ def lie(hub, kind, today, old_bundle):
     """Make the hub serve a bundle the box must refuse; returns the honest document it replaces."""
     import nacl.signing
 
-    from sync.bundle import make_bundle
+    from sync.network.bundle import make_bundle
 
     honest = hub.publish_new_plan(today)
     if kind == "key":
@@ -47,8 +47,8 @@ def lie(hub, kind, today, old_bundle):
 
 def one_fault(hub, box, proxy, relay, name, cycles, today, oldest):
     """Run *name* from start to clearing; returns (row, problems)."""
-    from sync.bundle import make_bundle
-    from sync.poller import run_cycle
+    from sync.network.bundle import make_bundle
+    from sync.network.poller import run_cycle
 
     how, mode = FAULTS[name]
     problems, plan_path = [], box.data_dir / "plan.json"
@@ -96,8 +96,8 @@ def one_fault(hub, box, proxy, relay, name, cycles, today, oldest):
 
 def hub_received(hub, box):
     """Ids of every record the hub stored from *box*."""
-    from sync.keys import box_public_key
-    from sync.signing import as_verify_key, key_id
+    from sync.network.keys import box_public_key
+    from sync.network.signing import as_verify_key, key_id
 
     box_id = key_id(as_verify_key(box_public_key(box.data_dir)))
     return {row["item"]["id"] for row in hub.store.journal(TEAM, box_id) if row["type"] == "record"}
@@ -106,7 +106,7 @@ def hub_received(hub, box):
 def run(workdir, *, scale="full", rng=None):
     from syncnet.helpers import FaultyProxy
 
-    from sync.poller import run_cycle
+    from sync.network.poller import run_cycle
 
     rng = rng or random.Random()
     hub, rows, problems = HubBench(workdir), [], []

@@ -59,10 +59,10 @@ class Acknowledged:
 
     def check(self, plan_trial):
         """Open the store as a restarted box would; returns a list of problems."""
-        from sync.audit import AuditLog
+        from sync.store.audit import AuditLog
         from sync.errors import HembasError
-        from sync.mirror import PlanMirror
-        from sync.records import Records
+        from sync.store.mirror import PlanMirror
+        from sync.store.records import Records
 
         problems = []
         try:

@@ -33,7 +33,7 @@ def open_test_box(data_dir, port):
 
     from sync.box import open_box
     from sync.config import load_config
-    from sync.demo import demo_plan
+    from sync.plan.demo import demo_plan
 
     box = open_box(load_config(data_dir, environ={
         "HEMBAS_PRINTER_BACKEND": "network", "HEMBAS_PRINTER_HOST": "127.0.0.1", "HEMBAS_PRINTER_PORT": str(port),

@@ -94,7 +94,7 @@ class HubRig:
 
     def before_cut(self):
         """A new plan on the hub for every cut, so there is always a download to interrupt."""
-        from sync.plan import document_version
+        from sync.plan.model import document_version
 
         self.versions.append(document_version(self.hub.publish_new_plan(self.today)))
 
@@ -102,8 +102,8 @@ class HubRig:
         pass  # the notes are ordinary records: powercut.Acknowledged checks them
 
     def check(self, data_dir):
-        from sync.mirror import PlanMirror
-        from sync.sync_status import SyncStatus
+        from sync.store.mirror import PlanMirror
+        from sync.network.status import SyncStatus
 
         SyncStatus(data_dir).read()
         current = PlanMirror(data_dir).current()
@@ -112,9 +112,9 @@ class HubRig:
         return []
 
     def finish(self, data_dir, records=()):
-        from sync.keys import box_public_key
-        from sync.poller import run_cycle
-        from sync.signing import as_verify_key, key_id
+        from sync.network.keys import box_public_key
+        from sync.network.poller import run_cycle
+        from sync.network.signing import as_verify_key, key_id
 
         report = run_cycle(self.box)
         problems = [] if report.ok else [f"the sync after the last cut failed: {report.messages}"]

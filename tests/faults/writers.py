@@ -21,7 +21,7 @@ def say(*parts):
 
 
 def write_records(data_dir, tag):
-    from sync.records import Records
+    from sync.store.records import Records
 
     records = Records(data_dir)
     say("READY")
@@ -33,7 +33,7 @@ def write_records(data_dir, tag):
 
 
 def write_audit(data_dir, tag):
-    from sync.audit import AuditLog
+    from sync.store.audit import AuditLog
 
     audit = AuditLog(data_dir)
     say("READY")
@@ -44,8 +44,8 @@ def write_audit(data_dir, tag):
 
 
 def import_plans(data_dir, tag):
-    from sync.demo import demo_plan
-    from sync.mirror import PlanMirror
+    from sync.plan.demo import demo_plan
+    from sync.store.mirror import PlanMirror
 
     mirror = PlanMirror(data_dir)
     mirror.current()  # a restart parses what is stored
@@ -56,7 +56,7 @@ def import_plans(data_dir, tag):
     say("READY")
     for n in range(10**9):
         doc = dict(docs[n % 3], generated_at=(first + dt.timedelta(seconds=n)).isoformat())
-        from sync.plan import document_version
+        from sync.plan.model import document_version
         say("TRY", document_version(doc))
         plan = mirror.import_document(doc, source=f"{tag}-{n}", today=START)
         say("ACK", plan.version, f"{tag}-{n}")
@@ -83,7 +83,7 @@ def note_and_sync(data_dir, tag):
     """Write a note, then run a sync cycle (pull the plan, push the journal), again and again."""
     from sync.box import open_box
     from sync.config import load_config
-    from sync.poller import run_cycle
+    from sync.network.poller import run_cycle
 
     box = open_box(load_config(data_dir))  # the hub comes from HEMBAS_HUB_*
     say("READY")

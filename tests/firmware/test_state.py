@@ -9,7 +9,7 @@ from firmware.signals import signal_for
 from firmware.state import read_system_state
 from printer.backends.file import FileBackend
 from printer.queue import PrintQueue
-from sync.sync_status import SyncStatus
+from sync.network.status import SyncStatus
 
 
 def pattern(box, queue):

@@ -6,7 +6,7 @@ import re
 from hembas_testing import NOW, TODAY
 
 from printer.sheets import route_url, run_sheet
-from sync.day import reassign
+from sync.day.team_day import reassign
 
 
 def sheet(box, staff_id="s2", **options):

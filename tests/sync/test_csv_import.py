@@ -2,9 +2,9 @@
 
 import pytest
 
-from sync.csvplan import csv_to_document
+from sync.plan.csv_import import csv_to_document
 from sync.errors import PlanInvalid
-from sync.validate import parse_plan
+from sync.plan.validate import parse_plan
 
 TEAM = {"id": "kalix-centrum", "name": "Hemtjänst Kalix centrum"}
 CSV = (

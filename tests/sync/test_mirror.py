@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from hembas_testing import TODAY
 
-from sync.demo import demo_plan
+from sync.plan.demo import demo_plan
 from sync.errors import NoPlan, PlanInvalid, PlanStale
-from sync.mirror import PlanMirror
+from sync.store.mirror import PlanMirror
 
 
 def newer(document, hours=1, start=None):

@@ -5,10 +5,10 @@ import datetime as dt
 
 import pytest
 
-from sync.demo import demo_plan
+from sync.plan.demo import demo_plan
 from sync.errors import PlanInvalid
-from sync.personnummer import looks_like_personnummer
-from sync.validate import MAX_FILE_BYTES, load_document, parse_plan
+from sync.plan.personnummer import looks_like_personnummer
+from sync.plan.validate import MAX_FILE_BYTES, load_document, parse_plan
 
 START = dt.date(2026, 11, 27)
 
@@ -176,7 +176,7 @@ def test_json_schema_names_the_same_fields_as_the_validator():
     import json
     from pathlib import Path
 
-    from sync.validate import FIELDS
+    from sync.plan.validate import FIELDS
 
     schema = json.loads((Path(__file__).parents[2] / "docs" / "plan-format.schema.json").read_text())
     objects = {"plan": schema, **schema["$defs"]}

@@ -14,15 +14,15 @@ import time
 
 import pytest
 
-from sync.mirror import PlanMirror
-from sync.records import Records
+from sync.store.mirror import PlanMirror
+from sync.store.records import Records
 
 CHILD = r"""
 import datetime as dt, sys
 from pathlib import Path
-from sync.demo import demo_plan
-from sync.mirror import PlanMirror
-from sync.records import Records
+from sync.plan.demo import demo_plan
+from sync.store.mirror import PlanMirror
+from sync.store.records import Records
 
 data = Path(sys.argv[1])
 mirror, records = PlanMirror(data), Records(data)

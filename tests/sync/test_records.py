@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from hembas_testing import TODAY
 
-from sync.audit import AuditLog
-from sync.day import reassign
-from sync.records import Records, without_corrected
+from sync.store.audit import AuditLog
+from sync.day.team_day import reassign
+from sync.store.records import Records, without_corrected
 
 
 def test_record_is_durable_and_carries_its_metadata(box):

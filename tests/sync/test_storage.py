@@ -4,7 +4,7 @@ import subprocess
 import sys
 import threading
 
-from sync.storage import Database
+from sync.store.database import Database
 
 
 def test_nested_transactions_in_one_thread_do_not_deadlock(data_dir):
@@ -23,7 +23,7 @@ def test_nested_transactions_in_one_thread_do_not_deadlock(data_dir):
 
 def test_transaction_excludes_another_process(data_dir):
     db = Database(data_dir / "x.json")
-    child = ("import sys; from pathlib import Path; from sync.storage import Database\n"
+    child = ("import sys; from pathlib import Path; from sync.store.database import Database\n"
              "db = Database(Path(sys.argv[1]))\n"
              "with db.transaction():\n    db.table('t').insert({'who': 'child'})\n")
     with db.transaction():

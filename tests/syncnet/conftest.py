@@ -11,7 +11,7 @@ from syncnet.helpers import TEAM, FaultyProxy
 from sync.box import open_box
 from sync.config import load_config
 from sync.hub.store import HubStore
-from sync.keys import box_public_key
+from sync.network.keys import box_public_key
 
 
 @pytest.fixture

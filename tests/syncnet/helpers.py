@@ -9,8 +9,8 @@ import urllib.request
 
 from hembas_testing import TODAY
 
-from sync.bundle import make_bundle
-from sync.demo import demo_plan
+from sync.network.bundle import make_bundle
+from sync.plan.demo import demo_plan
 
 TEAM = "kalix-centrum"
 

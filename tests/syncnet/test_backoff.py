@@ -2,7 +2,7 @@ import random
 
 import pytest
 
-from sync.poller import next_delay
+from sync.network.poller import next_delay
 
 POLL, CAP = 600, 3600
 

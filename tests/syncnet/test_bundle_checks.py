@@ -2,12 +2,12 @@ import nacl.signing
 import pytest
 from syncnet.helpers import TEAM, newer_plan
 
-from sync.bundle import BundleRejected, import_bundle, make_bundle
+from sync.network.bundle import BundleRejected, import_bundle, make_bundle
 from sync.errors import PlanInvalid, PlanStale
-from sync.poller import run_cycle
-from sync.signing import SignatureInvalid, sign
-from sync.storage import encode_json
-from sync.sync_status import SyncStatus
+from sync.network.poller import run_cycle
+from sync.network.signing import SignatureInvalid, sign
+from sync.store.database import encode_json
+from sync.network.status import SyncStatus
 
 
 def refused_through_the_hub(box, hub_store, envelope, reason):

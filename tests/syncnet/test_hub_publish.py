@@ -3,10 +3,10 @@ import json
 import pytest
 from hembas_testing import TODAY
 
-from sync.demo import demo_plan
+from sync.plan.demo import demo_plan
 from sync.errors import HembasError, PlanInvalid
 from sync.hub.publish import publish_export
-from sync.signing import verify
+from sync.network.signing import verify
 
 CSV = ("team-id;teamnamn;datum;pass;brukar-id;brukare;adress;insatser;personal-id;personal\n"
        "norr;Team Norr;2026-11-27;dag;c1;Anna A;Storgatan 1;Frukost;s1;Sara\n"

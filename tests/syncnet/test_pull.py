@@ -3,8 +3,8 @@ import os
 import pytest
 from syncnet.helpers import newer_plan, publish
 
-from sync.poller import run_cycle
-from sync.sync_status import SyncStatus
+from sync.network.poller import run_cycle
+from sync.network.status import SyncStatus
 
 
 def disk_state(data_dir):

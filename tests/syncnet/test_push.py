@@ -2,11 +2,11 @@ import pytest
 from hembas_testing import TODAY
 from syncnet.helpers import TEAM, newer_plan, publish
 
-from sync.keys import box_signing_key
-from sync.poller import run_cycle
-from sync.push import push_journal, unsent_audit
-from sync.signing import key_id
-from sync.sync_status import SyncStatus
+from sync.network.keys import box_signing_key
+from sync.network.poller import run_cycle
+from sync.network.push import push_journal, unsent_audit
+from sync.network.signing import key_id
+from sync.network.status import SyncStatus
 
 
 @pytest.fixture(autouse=True)
@@ -60,9 +60,9 @@ def test_unknown_box_is_refused_and_nothing_is_marked(net_box, hub_store):
 
 
 def test_large_backlog_goes_in_several_batches(net_box, hub_store, monkeypatch):
-    monkeypatch.setattr("sync.push.BATCH_RECORDS", 2)
+    monkeypatch.setattr("sync.network.push.BATCH_RECORDS", 2)
     write_notes(net_box, 5)
-    from sync.poller import client_for
+    from sync.network.poller import client_for
     sent = push_journal(net_box, client_for(net_box), SyncStatus(net_box.data_dir))
     assert sent == 5 and net_box.records.unsent() == []
     assert len({row["batch"] for row in hub_store.journal(TEAM, key_id(box_signing_key(net_box.data_dir).verify_key))}) >= 3

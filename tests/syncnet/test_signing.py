@@ -3,7 +3,7 @@ import datetime as dt
 import nacl.signing
 import pytest
 
-from sync.signing import (EnvelopeInvalid, SignatureInvalid, encode_key, key_id, read_header, sign,
+from sync.network.signing import (EnvelopeInvalid, SignatureInvalid, encode_key, key_id, read_header, sign,
                           verify)
 
 KEY = nacl.signing.SigningKey(b"\x01" * 32)

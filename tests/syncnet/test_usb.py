@@ -6,11 +6,11 @@ import pytest
 from hembas_testing import NOW, TODAY
 from syncnet.helpers import TEAM, newer_plan
 
-from sync.bundle import BundleRejected, make_bundle
-from sync.keys import box_signing_key
-from sync.poller import run_cycle
-from sync.signing import SignatureInvalid, key_id
-from sync.usb import StickError, export_to_stick, import_from_stick
+from sync.network.bundle import BundleRejected, make_bundle
+from sync.network.keys import box_signing_key
+from sync.network.poller import run_cycle
+from sync.network.signing import SignatureInvalid, key_id
+from sync.network.usb import StickError, export_to_stick, import_from_stick
 
 
 @pytest.fixture

@@ -44,7 +44,7 @@ def test_every_opening_is_audited_with_whether_entry_was_shown(as_staff, box):
 
 
 def test_a_visit_moved_to_me_today_shows_me_the_entry(as_staff, box):
-    from sync.day import reassign
+    from sync.day.team_day import reassign
     other = client_not_on_route(box, "s2")
     visit = box.plan().visits_for_client(other)[0]
     assert visit.date == TODAY

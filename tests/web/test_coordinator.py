@@ -1,7 +1,7 @@
 import re
 
-from sync.bundle import make_bundle
-from sync.demo import demo_plan
+from sync.network.bundle import make_bundle
+from sync.plan.demo import demo_plan
 
 
 def test_audit_log_lists_sign_ins_and_card_openings_by_name(as_coordinator):

@@ -3,7 +3,7 @@
 import pytest
 from hembas_testing import TODAY
 
-from sync.demo import demo_plan
+from sync.plan.demo import demo_plan
 
 HOSTILE = '<script>alert("x")</script>'
 PAGES = ["/", "/klient/c01"]

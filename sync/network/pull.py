@@ -1,7 +1,7 @@
 """Pulling the team's plan from the hub.
 
 One conditional GET: an unchanged plan costs a 304 and no disk write.  A new
-bundle is imported through :func:`sync.bundle.import_bundle` (signature,
+bundle is imported through :func:`sync.network.bundle.import_bundle` (signature,
 team, format, no replay); the ETag is remembered only once the plan it
 names is safely in the mirror, so a refused or half-downloaded bundle is
 fetched again next time instead of being forgotten.
@@ -25,7 +25,7 @@ class PullResult:
 def pull_plan(box, client, status):
     """Fetch and import the team's plan if it changed; returns a :class:`PullResult`.
 
-    Raises :class:`~sync.hubclient.HubError` when the hub cannot be
+    Raises :class:`~sync.network.hubclient.HubError` when the hub cannot be
     reached and any :class:`~sync.errors.HembasError` when the bundle is
     refused; the mirror is untouched in both cases.
     """

@@ -19,8 +19,8 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 
-from .errors import HembasError
-from .validate import MAX_FILE_BYTES
+from ..errors import HembasError
+from ..plan.validate import MAX_FILE_BYTES
 
 logger = logging.getLogger(__name__)
 

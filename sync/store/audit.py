@@ -21,8 +21,8 @@ import os
 import threading
 import uuid
 
-from .errors import StoreError
-from .storage import describe_os_error
+from ..errors import StoreError
+from .database import describe_os_error
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 *In*: a stick holding one or more ``*.bundle`` files (as published by the
 hub); the newest for this team is imported with exactly the checks of a
-network pull (:func:`sync.bundle.import_bundle`).
+network pull (:func:`sync.network.bundle.import_bundle`).
 
 *Out*: everything the hub has not acknowledged, as one signed journal batch
 sealed to the hub's Curve25519 public key (a NaCl sealed box), so a lost
@@ -20,11 +20,11 @@ import nacl.exceptions
 import nacl.public
 
 from .bundle import SUFFIX, BundleRejected, expected_team, import_bundle
-from .errors import HembasError
+from ..errors import HembasError
 from .keys import box_signing_key
 from .push import build_batch, unsent_audit
 from .signing import EnvelopeInvalid, key_id, read_header
-from .storage import atomic_write_bytes
+from ..store.database import atomic_write_bytes
 
 logger = logging.getLogger(__name__)
 

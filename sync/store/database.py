@@ -27,7 +27,7 @@ from pathlib import Path
 from tinydb.storages import Storage
 from tinydb.table import Table
 
-from .errors import StoreError
+from ..errors import StoreError
 
 logger = logging.getLogger(__name__)
 

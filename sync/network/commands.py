@@ -5,14 +5,14 @@ import signal
 import threading
 from pathlib import Path
 
-from .box import open_box
-from .cli import add_command, print_json
-from .errors import HembasError
+from ..box import open_box
+from ..cli import add_command, print_json
+from ..errors import HembasError
 from .keys import box_public_key
 from .poller import Poller, is_due, run_cycle
 from .push import pending_counts
 from .signing import key_id
-from .sync_status import SyncStatus
+from .status import SyncStatus
 from .usb import export_to_stick, import_from_stick
 
 
@@ -33,7 +33,7 @@ def register(subparsers):
                       handler=cmd_usb_export)
     exp.add_argument("path", type=Path, help="the stick's folder")
 
-    from .hub.commands import register_hub
+    from ..hub.commands import register_hub
     register_hub(subparsers)
 
 

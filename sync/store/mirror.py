@@ -7,7 +7,7 @@ CLI, the sync service) has replaced the file::
 
     mirror = PlanMirror(data_dir)
     mirror.import_document(document, source="usb", today=clock.today())
-    plan = mirror.current()          # a sync.plan.Plan, or None
+    plan = mirror.current()          # a sync.plan.model.Plan, or None
     mirror.rollback()                 # back to the previous snapshot
 """
 
@@ -16,9 +16,9 @@ import logging
 import threading
 from pathlib import Path
 
-from .errors import NoPlan, PlanStale
-from .storage import Database, clean_orphans
-from .validate import parse_plan
+from ..errors import NoPlan, PlanStale
+from .database import Database, clean_orphans
+from ..plan.validate import parse_plan
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class PlanMirror:
         return table.get("current"), table.get("previous")
 
     def current(self):
-        """The current :class:`~sync.plan.Plan`, or None when nothing was imported."""
+        """The current :class:`~sync.plan.model.Plan`, or None when nothing was imported."""
         current, _ = self._snapshots()
         if current is None:
             return None

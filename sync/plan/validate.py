@@ -15,9 +15,9 @@ import datetime as dt
 import json
 import re
 
-from .errors import PlanInvalid
+from ..errors import PlanInvalid
 from .personnummer import FORBIDDEN_KEYS, looks_like_personnummer
-from .plan import FORMAT, SHIFTS, Client, Contact, Plan, Staff, Team, Visit, Window
+from .model import FORMAT, SHIFTS, Client, Contact, Plan, Staff, Team, Visit, Window
 
 # Sized for a Pi Zero 2 W (512 MB): importing costs about 3.7 KB per visit, so the
 # largest plan takes under 100 MB; a team of 200 clients over 62 days fits well.

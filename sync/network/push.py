@@ -15,7 +15,7 @@ import uuid
 
 from .keys import box_signing_key
 from .signing import key_id, sign
-from .storage import Database, encode_json
+from ..store.database import Database, encode_json
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def build_batch(box, *, team, records, audit, now=None):
 def push_journal(box, client, status, *, now=None):
     """Send everything unacknowledged in batches; returns how many items the hub acknowledged.
 
-    Raises :class:`~sync.hubclient.HubError` on the first batch that
+    Raises :class:`~sync.network.hubclient.HubError` on the first batch that
     fails; what was acknowledged before that stays marked.
     """
     acknowledged = 0

@@ -22,9 +22,9 @@ from pathlib import Path
 import nacl.public
 import nacl.signing
 
-from .errors import HembasError
+from ..errors import HembasError
 from .signing import encode_key, key_id
-from .storage import fsync_dir
+from ..store.database import fsync_dir
 
 logger = logging.getLogger(__name__)
 

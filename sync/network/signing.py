@@ -25,7 +25,7 @@ import json
 import nacl.exceptions
 import nacl.signing
 
-from .errors import HembasError
+from ..errors import HembasError
 
 FORMAT = "hembas.envelope/1"
 MAX_HEADER_BYTES = 4096

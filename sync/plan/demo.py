@@ -10,7 +10,7 @@ date always give the same plan, so tests and benchmarks can rely on it;
 import datetime as dt
 import random
 
-from .plan import FORMAT
+from .model import FORMAT
 
 FIRST_NAMES = ["Åsa", "Göran", "Märta", "Örjan", "Britt-Marie", "Sven-Åke", "Inger", "Ulla-Karin", "Bertil",
                "Elsa", "Gunnel", "Kjell", "Anna-Lena", "Åke", "Signe", "Rune", "Maj-Britt", "Stig", "Ebba",

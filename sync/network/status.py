@@ -23,7 +23,7 @@ import fcntl
 import json
 from pathlib import Path
 
-from .storage import atomic_write_bytes, encode_json
+from ..store.database import atomic_write_bytes, encode_json
 
 DURABLE_FILE = "sync-status.json"
 VOLATILE_DIR = "run"

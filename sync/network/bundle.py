@@ -12,12 +12,12 @@ with a Swedish reason is raised::
 
 import logging
 
-from .commands import trusted_today_or_none
-from .errors import HembasError
-from .plan import document_version
+from ..commands import trusted_today_or_none
+from ..errors import HembasError
+from ..plan.model import document_version
 from .signing import sign, verify
-from .storage import encode_json
-from .validate import load_document
+from ..store.database import encode_json
+from ..plan.validate import load_document
 
 logger = logging.getLogger(__name__)
 

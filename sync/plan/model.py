@@ -1,7 +1,7 @@
 """The team plan as Python objects, with the indexes every page reads from.
 
 A :class:`Plan` is immutable: it is built once from a validated document (see
-:mod:`sync.validate`) and shared by every request thread.  The lookups
+:mod:`sync.plan.validate`) and shared by every request thread.  The lookups
 (by staff and date, by client, by date) are dictionaries built at load time,
 so a page never scans the whole plan.
 """
@@ -11,7 +11,7 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .storage import encode_json
+from ..store.database import encode_json
 
 FORMAT = "hembas.plan/1"
 SHIFTS = ("dag", "kväll", "natt")
@@ -82,7 +82,7 @@ class Visit:
 
 @dataclass(frozen=True)
 class Plan:
-    """One team's plan snapshot.  Build it with :func:`sync.validate.parse_plan`."""
+    """One team's plan snapshot.  Build it with :func:`sync.plan.validate.parse_plan`."""
 
     team: Team
     generated_at: dt.datetime

@@ -12,8 +12,8 @@ import csv
 import datetime as dt
 import io
 
-from .errors import PlanInvalid
-from .plan import FORMAT
+from ..errors import PlanInvalid
+from .model import FORMAT
 from .validate import MAX_FILE_BYTES
 
 COLUMNS = {  # header (lower case) -> field

@@ -20,7 +20,7 @@ the records themselves stay untouched.
 import datetime as dt
 import uuid
 
-from .storage import Database
+from .database import Database
 
 KINDS = ("outcome", "note", "deviation", "handover", "handover_read", "reassign", "reentered")
 

@@ -2,7 +2,7 @@
 
 The plan says who visits whom; at the morning meeting the team moves visits
 when someone is sick.  Those moves are ``reassign`` records (see
-:mod:`sync.records`); this module applies them, so the Idag page, the team's
+:mod:`sync.store.records`); this module applies them, so the Idag page, the team's
 day and the printed run-sheets all show the same thing::
 
     day = team_day(plan, records, date)
@@ -12,13 +12,13 @@ day and the printed run-sheets all show the same thing::
 
 import dataclasses
 
-from .records import without_corrected
+from ..store.records import without_corrected
 
 
 @dataclasses.dataclass(frozen=True)
 class TeamDay:
     date: object
-    visits: tuple  # sync.plan.Visit with staff_ids as they stand after moves
+    visits: tuple  # sync.plan.model.Visit with staff_ids as they stand after moves
     moved: frozenset  # ids of visits whose staff were changed locally
 
     def route(self, staff_id):

@@ -3,7 +3,7 @@
 The loop waits ``poll_minutes`` (±10 % jitter, so a municipality's boxes do
 not all call at once) after a good contact, and backs off exponentially
 with full jitter while the hub is unreachable, up to ``max_backoff_minutes``.
-The next due time is kept in :class:`~sync.sync_status.SyncStatus`, so
+The next due time is kept in :class:`~sync.network.status.SyncStatus`, so
 ``hembas sync now --if-due`` from a systemd timer honours the backoff too::
 
     report = run_cycle(box)            # one pull-and-push
@@ -17,11 +17,11 @@ import threading
 from dataclasses import dataclass, field
 
 from .bundle import expected_team
-from .errors import HembasError
+from ..errors import HembasError
 from .hubclient import HubClient, HubError, HubUnreachable
 from .pull import pull_plan
 from .push import push_journal
-from .sync_status import SyncStatus
+from .status import SyncStatus
 
 logger = logging.getLogger(__name__)
 
