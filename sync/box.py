@@ -6,7 +6,11 @@ another's files::
 
     box = open_box(load_config())
     plan = box.mirror.current()
-    today = box.clock.today()
+    shift = box.current_shift()     # the shift on now or about to start (ClockUntrusted if unknown)
+    day = box.day(shift.date)       # that working day: the plan plus the team's local changes
+
+There is one notion of "now" for work: :meth:`Box.current_shift`.  Its
+``date`` is the working day — at 01:30 the night that began yesterday.
 """
 
 import dataclasses
@@ -14,6 +18,7 @@ import datetime as dt
 
 from .store.audit import AuditLog
 from .clock import Clock
+from .day.shifts import ShiftSchedule
 from .day.team_day import team_day
 from .errors import NoPlan
 from .store.mirror import PlanMirror
@@ -27,6 +32,7 @@ class Box:
     records: Records
     audit: AuditLog
     clock: Clock
+    shifts: ShiftSchedule
 
     @property
     def data_dir(self):
@@ -39,9 +45,23 @@ class Box:
             raise NoPlan("ingen plan är inläst")
         return plan
 
+    def current_shift(self, *, staff_id=None):
+        """The shift on now or starting within the lead time; raises ClockUntrusted rather than guess.
+
+        With *staff_id*, a shift around now in which that person has visits
+        wins (the night carer at 06:30 is still on her night).
+        """
+        now = self.clock.now()
+        prefer = None
+        if staff_id:
+            plan = self.mirror.current()
+            prefer = None if plan is None else (
+                lambda shift: bool(self.day(shift.date).route(staff_id, shift=shift.name)))
+        return self.shifts.current(now, prefer=prefer)
+
     def day(self, date=None):
-        """The team's effective day (plan + local moves); *date* defaults to trusted today."""
-        return team_day(self.plan(), self.records, date or self.clock.today())
+        """The team's effective working day (plan + local changes); default: the current shift's day."""
+        return team_day(self.plan(), self.records, date or self.current_shift().date)
 
     def freshness(self):
         """How old the plan is and whether it is stale, for the freshness line and the lights."""
@@ -64,4 +84,5 @@ def open_box(config):
     data_dir.mkdir(parents=True, exist_ok=True)
     mirror = PlanMirror(data_dir, retention_days=config["plan"]["retention_days"])
     clock = Clock(data_dir, timezone=config["clock"]["timezone"], floor=mirror.generated_at)
-    return Box(config=config, mirror=mirror, records=Records(data_dir), audit=AuditLog(data_dir), clock=clock)
+    return Box(config=config, mirror=mirror, records=Records(data_dir), audit=AuditLog(data_dir), clock=clock,
+               shifts=ShiftSchedule.from_config(config, clock.tz))

@@ -27,6 +27,12 @@ DEFAULTS = {
     "clock": {
         "timezone": "Europe/Stockholm",
     },
+    "shifts": {                     # each shift's hours at this base; an end before the start is the next day
+        "dag": "07:00-16:00",
+        "kvall": "15:00-22:00",
+        "natt": "21:30-07:15",      # the night shift dated D runs into the morning of D+1
+        "lead_minutes": 60,         # a shift counts as "the one starting" this long before it begins
+    },
     "web": {
         "host": "127.0.0.1",
         "port": 8080,

@@ -1,4 +1,7 @@
-"""One date as the team actually works it: the plan plus today's local changes.
+"""One working day as the team actually works it: the plan plus the day's local changes.
+
+A working day is the plan date with its shifts (dag, kväll, natt; the night
+runs into the next morning, see :mod:`sync.day.shifts`).
 
 The plan says who visits whom; at the morning meeting the team moves visits
 when someone is sick.  Those moves are ``reassign`` records (see
@@ -6,8 +9,9 @@ when someone is sick.  Those moves are ``reassign`` records (see
 day and the printed run-sheets all show the same thing::
 
     day = team_day(plan, records, date)
-    day.route("s2")        # s2's visits in route order, moves applied
-    day.unassigned()       # visits nobody has
+    day.route("s2")                 # s2's visits in route order, moves applied
+    day.route("s2", shift="natt")   # only the night
+    day.unassigned()                # visits nobody has
 """
 
 import dataclasses
@@ -21,19 +25,24 @@ class TeamDay:
     visits: tuple  # sync.plan.model.Visit with staff_ids as they stand after moves
     moved: frozenset  # ids of visits whose staff were changed locally
 
-    def route(self, staff_id):
-        """One staff member's visits, in route order."""
-        return tuple(v for v in self.visits if staff_id in v.staff_ids)
+    def shift(self, name):
+        """The visits of one shift of this day, in route order."""
+        return tuple(v for v in self.visits if v.shift == name)
 
-    def unassigned(self):
-        return tuple(v for v in self.visits if not v.staff_ids)
+    def route(self, staff_id, *, shift=None):
+        """One staff member's visits (of one *shift*, or the whole day), in route order."""
+        return tuple(v for v in self.visits if staff_id in v.staff_ids and (shift is None or v.shift == shift))
 
-    def staff_ids(self):
-        """Everyone with at least one visit this day, in first-appearance order."""
+    def unassigned(self, *, shift=None):
+        return tuple(v for v in self.visits if not v.staff_ids and (shift is None or v.shift == shift))
+
+    def staff_ids(self, *, shift=None):
+        """Everyone with at least one visit this day (or *shift*), in first-appearance order."""
         seen = {}
         for visit in self.visits:
-            for staff_id in visit.staff_ids:
-                seen.setdefault(staff_id, None)
+            if shift is None or visit.shift == shift:
+                for staff_id in visit.staff_ids:
+                    seen.setdefault(staff_id, None)
         return list(seen)
 
 

@@ -15,6 +15,14 @@ from ..store.database import encode_json
 
 FORMAT = "hembas.plan/1"
 SHIFTS = ("dag", "kväll", "natt")
+NIGHT = "natt"
+NIGHT_MORNING_BEFORE = dt.time(12, 0)  # a night visit's time before noon is on the morning after its date
+DAY_MINUTES = 24 * 60
+MAX_WINDOW_MINUTES = 12 * 60
+
+
+def minutes(time):
+    return time.hour * 60 + time.minute
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +64,22 @@ class Client:
 
 @dataclass(frozen=True, slots=True)
 class Window:
-    """An optional time window; trust-based teams plan tasks, not minutes."""
+    """An optional time window; trust-based teams plan tasks, not minutes.
+
+    Times are clock times on the shift's own timeline: an end before the
+    start is the next morning (22:30–06:30), and on a night shift a time
+    before noon is the morning after the visit's date (00:30, 05:45).
+    """
 
     start: dt.time
     end: dt.time
+
+    def span(self, shift):
+        """(start, end) in minutes from midnight of the visit's date, for a visit on *shift*."""
+        start = minutes(self.start)
+        if shift == NIGHT and self.start < NIGHT_MORNING_BEFORE:
+            start += DAY_MINUTES
+        return start, start + (minutes(self.end) - minutes(self.start)) % DAY_MINUTES
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,10 +94,20 @@ class Visit:
     window: Window | None = None
     order: int | None = None
 
+    def span(self):
+        """The window as (start, end) minutes from midnight of :attr:`date`, or None without one."""
+        return self.window.span(self.shift) if self.window else None
+
+    def starts_at(self, tz):
+        """When the window opens, as an aware local time (None without a window)."""
+        span = self.span()
+        return None if span is None else dt.datetime.combine(self.date, dt.time(0), tz) + dt.timedelta(minutes=span[0])
+
     def route_key(self):
-        """Sort key for a staff member's route: planned order, then time, then id."""
-        start = self.window.start if self.window else dt.time.max
-        return (SHIFTS.index(self.shift), self.order if self.order is not None else 10**6, start, self.id)
+        """Sort key for a route: shift, planned order, then time on the shift's timeline, then id."""
+        span = self.span()
+        return (SHIFTS.index(self.shift), self.order if self.order is not None else 10**6,
+                span[0] if span else 10**6, self.id)
 
 
 @dataclass(frozen=True)

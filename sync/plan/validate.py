@@ -17,7 +17,7 @@ import re
 
 from ..errors import PlanInvalid
 from .personnummer import FORBIDDEN_KEYS, looks_like_personnummer
-from .model import FORMAT, SHIFTS, Client, Contact, Plan, Staff, Team, Visit, Window
+from .model import FORMAT, MAX_WINDOW_MINUTES, SHIFTS, Client, Contact, Plan, Staff, Team, Visit, Window
 
 # Sized for a Pi Zero 2 W (512 MB): importing costs about 3.7 KB per visit, so the
 # largest plan takes under 100 MB; a team of 200 clients over 62 days fits well.
@@ -244,7 +244,7 @@ def _client(c, item, where, ident):
                   notes=c.text(item.get("notes"), f"{where}.notes", "notes", required=False))
 
 
-def _window(c, value, where):
+def _window(c, value, where, shift):
     if value is None:
         return None
     if c.obj(value, where, "window") is None:
@@ -253,10 +253,16 @@ def _window(c, value, where):
     end = c.text(value.get("end"), f"{where}.end", "id", pattern=TIME_RE, sensitive_check=False)
     if not (start and end):
         return None
-    if end <= start:
-        c.fail(where, "sluttiden ska ligga efter starttiden")
+    window = Window(dt.time.fromisoformat(start), dt.time.fromisoformat(end))
+    first, last = window.span(shift)
+    if last == first:
+        c.fail(where, "sluttiden får inte vara samma som starttiden")
         return None
-    return Window(dt.time.fromisoformat(start), dt.time.fromisoformat(end))
+    if last - first > MAX_WINDOW_MINUTES:
+        c.fail(where, f"fönstret {start}–{end} är längre än {MAX_WINDOW_MINUTES // 60} timmar "
+                      "(en sluttid före starttiden betyder nästa morgon)")
+        return None
+    return window
 
 
 def _visits(c, value, staff, clients, valid_from, valid_to):
@@ -294,4 +300,4 @@ def _visit(c, item, where, ident, staff, clients, valid_from, valid_to):
     return Visit(id=ident, client_id=client_id, date=date, shift=shift if shift in SHIFTS else "dag",
                  staff_ids=tuple(staff_ids), tasks=tuple(tasks),
                  note=c.text(item.get("note"), f"{where}.note", "note", required=False),
-                 window=_window(c, item.get("window"), f"{where}.window"), order=order)
+                 window=_window(c, item.get("window"), f"{where}.window", shift), order=order)
