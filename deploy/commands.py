@@ -24,33 +24,35 @@ PASSPHRASE_VARIABLE = "HEMBAS_BACKUP_PASSPHRASE"
 def register(subparsers):
     prov = add_command(subparsers, "provision", help="tillämpa inställningsfilen på boot-partitionen",
                        handler=cmd_provision)
-    prov.add_argument("--boot", type=Path, default=BOOT_DIR, help="the boot partition (default %(default)s)")
+    prov.add_argument("--boot", type=Path, default=BOOT_DIR, metavar="MAPP", help="boot-partitionen (standard %(default)s)")
     prov.add_argument("--system", type=Path, default=SYSTEM_DIR,
-                      help="system state on the data partition (default %(default)s)")
+                      metavar="MAPP", help="systemets tillstånd på datapartitionen (standard %(default)s)")
 
     back = add_command(subparsers, "backup", help="skriv en krypterad säkerhetskopia av datamappen",
                        handler=cmd_backup)
-    back.add_argument("-o", "--output", type=Path, required=True, help="backup file to write (USB stick)")
+    back.add_argument("-o", "--output", type=Path, required=True, metavar="FIL", help="säkerhetskopian att skriva (på USB-stickan)")
     back.add_argument("--passphrase-file", type=Path,
-                      help=f"file holding the passphrase (default ${PASSPHRASE_VARIABLE}, else asked)")
+                      metavar="FIL", help=f"fil med lösenfrasen (standard ${PASSPHRASE_VARIABLE}, annars frågas)")
     rest = add_command(subparsers, "restore", help="läs tillbaka en säkerhetskopia", handler=cmd_restore)
-    rest.add_argument("file", type=Path)
-    rest.add_argument("--passphrase-file", type=Path)
-    rest.add_argument("--force", action="store_true", help="replace a data folder that is not empty")
+    rest.add_argument("file", type=Path, metavar="FIL", help="säkerhetskopian att läsa")
+    rest.add_argument("--passphrase-file", type=Path, metavar="FIL", help="fil med lösenfrasen")
+    rest.add_argument("--force", action="store_true", help="ersätt en datamapp som inte är tom")
 
     upd = add_command(subparsers, "update", help="installera eller backa en programuppdatering")
-    actions = upd.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions = upd.add_subparsers(dest="action", metavar="ÅTGÄRD", required=True)
     apply = add_command(actions, "apply", help="installera ett signerat uppdateringspaket", handler=cmd_update_apply)
-    apply.add_argument("file", type=Path)
-    apply.add_argument("--slots", type=Path, default=SYSTEM_DIR / "hembas", help="default %(default)s")
+    apply.add_argument("file", type=Path, metavar="FIL", help="det signerade uppdateringspaketet")
+    apply.add_argument("--slots", type=Path, default=SYSTEM_DIR / "hembas", metavar="MAPP",
+                       help="versionernas mapp (standard %(default)s)")
     back_to = add_command(actions, "rollback", help="gå tillbaka till föregående version", handler=cmd_update_rollback)
-    back_to.add_argument("--slots", type=Path, default=SYSTEM_DIR / "hembas", help="default %(default)s")
+    back_to.add_argument("--slots", type=Path, default=SYSTEM_DIR / "hembas", metavar="MAPP",
+                         help="versionernas mapp (standard %(default)s)")
     pack = add_command(actions, "pack", help="bygg ett signerat uppdateringspaket (hubbens sida)",
                        handler=cmd_update_pack)
-    pack.add_argument("wheels", type=Path, nargs="+")
-    pack.add_argument("--version", required=True)
-    pack.add_argument("--hub-keys", type=Path, required=True, help="the hub's key folder (hembas hub keygen)")
-    pack.add_argument("-o", "--output", type=Path, required=True)
+    pack.add_argument("wheels", type=Path, nargs="+", metavar="HJUL", help="Python-paketen (wheel-filer) som ska med")
+    pack.add_argument("--version", required=True, help="paketets version")
+    pack.add_argument("--hub-keys", type=Path, required=True, metavar="MAPP", help="hubbens nyckelmapp (hembas hub keygen)")
+    pack.add_argument("-o", "--output", type=Path, required=True, metavar="FIL", help="paketet att skriva")
 
 
 def cmd_provision(args, config):

@@ -15,11 +15,11 @@ logger = logging.getLogger(__name__)
 
 def register(subparsers):
     firmware = add_command(subparsers, "firmware", help="knappen, lamporna och utskriftskön")
-    actions = firmware.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions = firmware.add_subparsers(dest="action", metavar="ÅTGÄRD", required=True)
     add_command(actions, "run", help="kör firmware-tjänsten tills SIGTERM", handler=cmd_run)
     press = add_command(actions, "press", help="tryck på knappen (bara med låtsasstift, i demon)",
                         handler=cmd_press)
-    press.add_argument("--long", action="store_true", help="hold it: status slip and contact list")
+    press.add_argument("--long", action="store_true", help="håll in den: statuslapp och kontaktlista")
     add_command(actions, "status", help="visa vad lamporna visar", handler=cmd_status)
 
 

@@ -20,13 +20,13 @@ from .queue import PrintQueue
 
 def register(subparsers):
     printing = add_command(subparsers, "print", help="skriv ut körlistor och lappar")
-    actions = printing.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions = printing.add_subparsers(dest="action", metavar="ÅTGÄRD", required=True)
     sheets = add_command(actions, "sheets", help="skriv ut körlistor (standard: dagens, alla)", handler=cmd_sheets)
-    sheets.add_argument("--date", type=dt.date.fromisoformat, help="day, YYYY-MM-DD (default: today)")
-    sheets.add_argument("--staff", metavar="ID", help="only this staff member")
-    sheets.add_argument("--to", type=Path, metavar="FILE", help="write the raw ESC/POS bytes here instead")
+    sheets.add_argument("--date", type=dt.date.fromisoformat, metavar="DATUM", help="dagen, ÅÅÅÅ-MM-DD (standard: idag)")
+    sheets.add_argument("--staff", metavar="ID", help="bara den här personen")
+    sheets.add_argument("--to", type=Path, metavar="FIL", help="skriv ESC/POS-bytes till den här filen i stället")
     slip = add_command(actions, "slip", help="skriv ut kontaktlistan eller statuslappen", handler=cmd_slip)
-    slip.add_argument("kind", choices=("contacts", "status"))
+    slip.add_argument("kind", choices=("contacts", "status"), help="kontaktlistan eller statuslappen")
     add_command(actions, "status", help="visa skrivaren och utskriftskön", handler=cmd_status)
 
 

@@ -12,6 +12,7 @@ Exit codes: 0 ok; 1 refused (a one-line reason on stderr); 2 bad usage.
 import argparse
 import json
 import logging
+import re
 import sys
 from importlib.metadata import entry_points
 
@@ -21,14 +22,53 @@ from .errors import HembasError
 logger = logging.getLogger(__name__)
 
 
+# argparse's own words (usage line, group titles, errors), said in Swedish.
+ARGPARSE_ERRORS = (
+    (r"^the following arguments are required: (.*)$", r"det här saknas: \1"),
+    (r"^unrecognized arguments: (.*)$", r"okända argument: \1"),
+    (r"invalid choice: (.*) \(choose from (.*)\)$", r"ogiltigt val \1 (välj bland \2)"),
+    (r"^argument (\S+): ", r"\1: "),
+    (r"expected one argument$", "ett värde behövs"),
+    (r"expected at least one argument$", "minst ett värde behövs"),
+    (r"invalid \S+ value: (.*)$", r"ogiltigt värde \1"),
+    (r"not allowed with argument (.*)$", r"går inte ihop med \1"),
+    (r"ambiguous option: (\S+) could match (.*)$", r"\1 kan betyda \2"),
+    (r"ignored explicit argument (.*)$", r"tar inget värde (\1)"),
+)
+
+
+class SwedishHelpFormatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, prefix="användning: " if prefix is None else prefix)
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose help and errors are in Swedish, like the rest of ``hembas``."""
+
+    def __init__(self, *args, add_help=True, **kwargs):
+        kwargs.setdefault("formatter_class", SwedishHelpFormatter)
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = "argument"
+        self._optionals.title = "flaggor"
+        if add_help:
+            self.add_argument("-h", "--help", action="help", help="visa den här hjälpen och avsluta")
+
+    def error(self, message):
+        for pattern, replacement in ARGPARSE_ERRORS:
+            message = re.sub(pattern, replacement, message)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: fel: {message}\n")
+
+
 def _common_options(suppress):
-    common = argparse.ArgumentParser(add_help=False)
+    parser = Parser(add_help=False)
+    common = parser.add_argument_group("för alla kommandon")
     default = argparse.SUPPRESS if suppress else None
-    common.add_argument("--data", metavar="DIR", default=default,
-                        help="where the store lives (default $HEMBAS_DATA, else ./var)")
-    common.add_argument("--config", metavar="FILE", default=default,
-                        help="settings file (default DIR/hembas.toml)")
-    return common
+    common.add_argument("--data", metavar="MAPP", default=default,
+                        help="datamappen (standard $HEMBAS_DATA, annars ./var)")
+    common.add_argument("--config", metavar="FIL", default=default,
+                        help="inställningsfilen (standard MAPP/hembas.toml)")
+    return parser
 
 
 _LEAF_OPTIONS = _common_options(suppress=True)
@@ -49,10 +89,10 @@ def print_json(value):
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog="hembas", description="Hembas – hemtjänstens reservbas.",
-                                     parents=[_common_options(suppress=False)])
-    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parser = Parser(prog="hembas", description="Hembas – hemtjänstens reservbas.",
+                    parents=[_common_options(suppress=False)])
+    parser.add_argument("-v", "--verbose", action="store_true", help="logga även felsökningsmeddelanden")
+    subparsers = parser.add_subparsers(dest="command", metavar="KOMMANDO", required=True)
     for ep in sorted(entry_points(group="hembas.commands"), key=lambda e: e.name):
         try:
             register = ep.load()

@@ -15,26 +15,26 @@ from .plan.validate import load_document
 
 def register(subparsers):
     plan = add_command(subparsers, "plan", help="läs in, visa eller backa teamets plan")
-    actions = plan.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions = plan.add_subparsers(dest="action", metavar="ÅTGÄRD", required=True)
     imp = add_command(actions, "import", help="läs in en plan (JSON eller CSV)", handler=cmd_import)
-    imp.add_argument("file", type=Path)
-    imp.add_argument("--force", action="store_true", help="accept a plan older than the current one")
-    imp.add_argument("--team-id", help="team id for a CSV file (default: the current plan's team)")
-    imp.add_argument("--team-name", help="team name for a CSV file")
+    imp.add_argument("file", type=Path, metavar="FIL", help="planen som JSON eller semikolonseparerad CSV")
+    imp.add_argument("--force", action="store_true", help="ta emot en plan som är äldre än den nuvarande")
+    imp.add_argument("--team-id", metavar="ID", help="teamets id för en CSV-fil (standard: den nuvarande planens team)")
+    imp.add_argument("--team-name", metavar="NAMN", help="teamets namn för en CSV-fil")
     status = add_command(actions, "status", help="visa planens ålder, period och antal", handler=cmd_status)
-    status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.add_argument("--json", action="store_true", help="skriv ut som JSON")
     add_command(actions, "rollback", help="gå tillbaka till föregående plan", handler=cmd_rollback)
 
     demo = add_command(subparsers, "demo-plan", help="skriv en påhittad demoplan (JSON)", handler=cmd_demo_plan)
-    demo.add_argument("--start", type=dt.date.fromisoformat, help="first day (default: today)")
-    demo.add_argument("--days", type=int, default=14)
-    demo.add_argument("--clients", type=int, default=40)
-    demo.add_argument("--staff", type=int, default=7)
-    demo.add_argument("--seed", type=int, default=2021)
-    demo.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
-    demo.add_argument("--import", dest="import_", action="store_true", help="import it into the store too")
+    demo.add_argument("--start", type=dt.date.fromisoformat, metavar="DATUM", help="första dagen, ÅÅÅÅ-MM-DD (standard: idag)")
+    demo.add_argument("--days", type=int, default=14, metavar="N", help="antal dagar (standard %(default)s)")
+    demo.add_argument("--clients", type=int, default=40, metavar="N", help="antal brukare (standard %(default)s)")
+    demo.add_argument("--staff", type=int, default=7, metavar="N", help="antal personal (standard %(default)s)")
+    demo.add_argument("--seed", type=int, default=2021, metavar="N", help="slumpfrö: samma frö ger samma plan (standard %(default)s)")
+    demo.add_argument("-o", "--output", type=Path, metavar="FIL", help="skriv planen hit (standard: standard ut)")
+    demo.add_argument("--import", dest="import_", action="store_true", help="läs också in den i lådan")
     demo.add_argument("--if-needed", action="store_true",
-                      help="with --import: only when the store has no plan covering today")
+                      help="med --import: bara när ingen inläst plan täcker idag")
 
 
 def trusted_today_or_none(box):

@@ -16,5 +16,7 @@ if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     exit 0
 fi
 echo "tests: installing$missing" >&2
-apt-get update -qq >/dev/null
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+# Wait for another apt run (a second checkout's make test) instead of failing on its lock.
+apt="apt-get -o DPkg::Lock::Timeout=900 -o Acquire::Retries=3"
+$apt update -qq >/dev/null
+DEBIAN_FRONTEND=noninteractive $apt install -y -qq $missing >/dev/null

@@ -18,21 +18,22 @@ DEMO_FILE = "demo-accounts.json"
 
 def register(subparsers):
     serve = add_command(subparsers, "serve", help="starta webbgränssnittet", handler=cmd_serve)
-    serve.add_argument("--host", help="address to listen on (default from configuration: 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port (default from configuration: 8080)")
+    serve.add_argument("--host", help="adressen att lyssna på (standard från inställningarna: 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="porten (standard från inställningarna: 8080)")
 
     user = add_command(subparsers, "user", help="konton för webbgränssnittet")
-    actions = user.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions = user.add_subparsers(dest="action", metavar="ÅTGÄRD", required=True)
     add = add_command(actions, "add", help="skapa ett konto och skriv ut en engångskod", handler=cmd_user_add)
-    add.add_argument("--name", required=True, help="the name shown on the sign-in page")
-    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--name", required=True, metavar="NAMN", help="namnet som visas på inloggningssidan")
+    add.add_argument("--role", required=True, choices=ROLES, help="kontots roll")
     add.add_argument("--staff-id", default=None,
-                     help="the person's id in the plan (default: looked up by name in the current plan)")
-    add.add_argument("--enrollment-code", help="use this one-time code instead of a random one (provisioning)")
+                     metavar="ID", help="personens id i planen (standard: söks på namnet i den nuvarande planen)")
+    add.add_argument("--enrollment-code", metavar="KOD",
+                     help="använd den här engångskoden i stället för en slumpad (vid provisionering)")
     add_command(actions, "list", help="lista konton", handler=cmd_user_list)
     code = add_command(actions, "new-code", help="ny engångskod för ett konto (glömd PIN-kod)",
                        handler=cmd_user_new_code)
-    code.add_argument("--name", required=True)
+    code.add_argument("--name", required=True, metavar="NAMN", help="kontots namn")
 
     add_command(subparsers, "demo-accounts", help="skapa demokonton och visa hur man loggar in",
                 handler=cmd_demo_accounts)

@@ -15,29 +15,30 @@ logger = logging.getLogger(__name__)
 
 def register_hub(subparsers):
     hub = add_command(subparsers, "hub", help="referenshubben: nycklar, planpaket, mottagning")
-    actions = hub.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions = hub.add_subparsers(dest="action", metavar="ÅTGÄRD", required=True)
 
     def action(name, help, handler):
         parser = add_command(actions, name, help=help, handler=handler)
-        parser.add_argument("--hub-dir", type=Path, help="the hub's folder (default DATA/hub)")
+        parser.add_argument("--hub-dir", type=Path, metavar="MAPP", help="hubbens mapp (standard DATAMAPP/hub)")
         return parser
 
     action("keygen", "skapa hubbens signerings- och krypteringsnyckel", cmd_keygen)
     publish = action("publish", "dela en kommunexport i signerade planpaket per team", cmd_publish)
-    publish.add_argument("export", type=Path, help="plan JSON (one or several teams) or CSV")
-    publish.add_argument("--team-id", default="", help="team of a CSV without a team-id column")
-    publish.add_argument("--team-name", default="")
+    publish.add_argument("export", type=Path, metavar="EXPORT", help="planen som JSON (ett eller flera team) eller CSV")
+    publish.add_argument("--team-id", default="", metavar="ID", help="teamet för en CSV-fil utan kolumnen team-id")
+    publish.add_argument("--team-name", default="", metavar="NAMN", help="teamets namn för en CSV-fil")
     serve = action("serve", "servera planpaket och ta emot sändningar", cmd_serve)
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8090)
+    serve.add_argument("--host", default="127.0.0.1", help="adressen att lyssna på (standard %(default)s)")
+    serve.add_argument("--port", type=int, default=8090, help="porten (standard %(default)s)")
     serve.add_argument("--demo", action="store_true",
-                       help="set up a demo hub for this box and publish a changed plan every few minutes")
-    serve.add_argument("--demo-every", type=float, default=120, metavar="SECONDS")
+                       help="gör en demohubb för den här lådan som publicerar en ändrad plan med jämna mellanrum")
+    serve.add_argument("--demo-every", type=float, default=120, metavar="SEKUNDER",
+                       help="med --demo: så här ofta kommer en ny plan (standard %(default)s)")
     add_box = action("add-box", "godkänn en lådas publika nyckel för ett team", cmd_add_box)
-    add_box.add_argument("public_key")
-    add_box.add_argument("--team", required=True)
+    add_box.add_argument("public_key", metavar="NYCKEL", help="lådans publika nyckel (hembas sync status visar den)")
+    add_box.add_argument("--team", required=True, metavar="ID", help="teamet lådan hör till")
     receive = action("receive", "ta emot en sändning från en USB-sticka", cmd_receive)
-    receive.add_argument("file", type=Path)
+    receive.add_argument("file", type=Path, metavar="FIL", help="sändningen från stickan")
     action("demo-setup", "förbered en demohubb för lådan i DATA", cmd_demo_setup)
 
 

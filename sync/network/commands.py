@@ -18,20 +18,20 @@ from .usb import export_to_stick, import_from_stick
 
 def register(subparsers):
     sync = add_command(subparsers, "sync", help="hämta plan från och skicka anteckningar till hubben")
-    actions = sync.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions = sync.add_subparsers(dest="action", metavar="ÅTGÄRD", required=True)
     now = add_command(actions, "now", help="en hämtning och sändning nu", handler=cmd_sync_now)
-    now.add_argument("--if-due", action="store_true", help="skip unless the poll interval/backoff has passed")
+    now.add_argument("--if-due", action="store_true", help="hoppa över om det inte är dags än (intervall eller väntan efter fel)")
     add_command(actions, "run", help="hämta och skicka i en slinga (tjänsten)", handler=cmd_sync_run)
     status = add_command(actions, "status", help="visa senaste kontakt med hubben", handler=cmd_sync_status)
-    status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.add_argument("--json", action="store_true", help="skriv ut som JSON")
 
     usb = add_command(subparsers, "usb", help="plan och anteckningar via USB-sticka")
-    usb_actions = usb.add_subparsers(dest="action", metavar="ACTION", required=True)
+    usb_actions = usb.add_subparsers(dest="action", metavar="ÅTGÄRD", required=True)
     imp = add_command(usb_actions, "import", help="läs in planen från en sticka", handler=cmd_usb_import)
-    imp.add_argument("path", type=Path, help="the stick's folder or a .bundle file")
+    imp.add_argument("path", type=Path, metavar="SÖKVÄG", help="stickans mapp eller en .bundle-fil")
     exp = add_command(usb_actions, "export", help="skriv allt okvitterat krypterat till en sticka",
                       handler=cmd_usb_export)
-    exp.add_argument("path", type=Path, help="the stick's folder")
+    exp.add_argument("path", type=Path, metavar="SÖKVÄG", help="stickans mapp")
 
     from ..hub.commands import register_hub
     register_hub(subparsers)

@@ -1,6 +1,7 @@
 """The hembas command: plan import/status/rollback and demo-plan, with honest exit codes."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -100,3 +101,41 @@ def test_a_part_that_fails_to_load_does_not_take_the_plan_commands_with_it(monke
     parser = build_parser()
     assert "delen 'broken' kunde inte laddas" in capsys.readouterr().err
     assert parser.parse_args(["plan", "status"]).action == "status"
+
+
+# Words that give away English help text; none of them is Swedish.
+ENGLISH = {"the", "and", "with", "from", "default", "file", "only", "this", "when", "into", "use", "write", "show",
+           "usage", "options", "positional", "arguments", "message", "exit", "folder", "instead", "print", "set"}
+
+
+def test_help_speaks_swedish_throughout(capsys):
+    for words in leaf_parsers(build_parser()):
+        for prefix in (words[:n] for n in range(len(words) + 1)):
+            with pytest.raises(SystemExit):
+                build_parser().parse_args([*prefix, "--help"])
+            text = capsys.readouterr().out
+            assert text.startswith("användning: ")
+            prose = text.split("\n\n", 1)[1]  # past the usage line, which names commands
+            prose = re.sub(r"(?m)^\s+\S+(?=\s\s|$)|-\S+|\b[A-ZÅÄÖ_]+\b|\{.*?\}", " ", prose)  # names, not prose
+            english = {w for w in re.findall(r"[a-z]+", prose.lower())} & ENGLISH
+            assert not english, f"hembas {' '.join(prefix)} --help has English words {english}:\n{text}"
+
+
+def test_every_option_and_argument_has_help():
+    import argparse
+    parsers = [build_parser()]
+    while parsers:
+        parser = parsers.pop()
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                parsers.extend(action.choices.values())
+            else:
+                assert action.help, f"{parser.prog}: {action.option_strings or action.dest} has no help text"
+
+
+def test_usage_errors_are_in_swedish(capsys):
+    with pytest.raises(SystemExit) as info:
+        build_parser().parse_args(["plan", "import"])
+    err = capsys.readouterr().err
+    assert info.value.code == 2
+    assert err.startswith("användning: hembas plan import") and "fel: det här saknas: FIL" in err
