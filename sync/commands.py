@@ -109,9 +109,17 @@ def cmd_rollback(args, config):
     print(f"Tillbaka på plan {plan.version} (skapad {plan.generated_at.isoformat()}).")
 
 
+def _working_day(box):
+    """The current shift's working day: at 01:30 the night that began yesterday needs yesterday's plan."""
+    try:
+        return box.current_shift().date
+    except ClockUntrusted:
+        return box.clock.status().now.date()
+
+
 def cmd_demo_plan(args, config):
     box = open_box(config) if args.import_ else None
-    start = args.start or (box.clock.today() if box else dt.date.today())
+    start = args.start or (_working_day(box) if box else dt.date.today())
     if box and args.if_needed:
         current = box.mirror.current()
         if current is not None and current.covers(start):

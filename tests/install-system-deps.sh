@@ -1,7 +1,8 @@
 #!/bin/sh
 # System packages the test suite needs: Chromium for the phone-viewport browser
 # tests, socat for a real serial (pty) pair, nftables and systemd to check the
-# image's firewall rules and units, openssh-client for host keys. Installed only
+# image's firewall rules and units, openssh-client for host keys, faketime to run a
+# command at another time of day (the night patrol at 01:30). Installed only
 # when missing.
 set -eu
 missing=""
@@ -10,6 +11,7 @@ command -v socat >/dev/null 2>&1 || missing="$missing socat"
 command -v nft >/dev/null 2>&1 || [ -x /usr/sbin/nft ] || missing="$missing nftables"
 command -v systemd-analyze >/dev/null 2>&1 || missing="$missing systemd"
 command -v ssh-keygen >/dev/null 2>&1 || missing="$missing openssh-client"
+command -v faketime >/dev/null 2>&1 || missing="$missing faketime"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     echo "tests: missing$missing; install them (apt-get install$missing) or the tests that need them are skipped" >&2

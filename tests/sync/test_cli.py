@@ -1,6 +1,8 @@
 """The hembas command: plan import/status/rollback and demo-plan, with honest exit codes."""
 
 import json
+import os
+import shutil
 import re
 import subprocess
 import sys
@@ -139,3 +141,16 @@ def test_usage_errors_are_in_swedish(capsys):
     err = capsys.readouterr().err
     assert info.value.code == 2
     assert err.startswith("användning: hembas plan import") and "fel: det här saknas: FIL" in err
+
+
+@pytest.mark.skipif(shutil.which("faketime") is None, reason="needs faketime (tests/install-system-deps.sh)")
+def test_demo_plan_at_half_past_one_covers_the_night_that_began_yesterday(data_dir):
+    """Before 05:12 a plan 'made at 05:12 today' would lie in the future and the clock would be refused."""
+    env = {**os.environ, "TZ": "Europe/Stockholm", "FAKETIME_DONT_RESET": "1"}
+    hembas = [sys.executable, "-m", "sync.cli", "--data", str(data_dir)]
+    run_at = ["faketime", "2026-12-02 01:30:00"]
+    made = subprocess.run([*run_at, *hembas, "demo-plan", "--import"], capture_output=True, text=True, env=env)
+    assert made.returncode == 0, made.stderr
+    status = subprocess.run([*run_at, *hembas, "plan", "status", "--json"], capture_output=True, text=True, env=env)
+    facts = json.loads(status.stdout)
+    assert facts["valid_from"] == "2026-12-01" and facts["clock_trusted"] and facts["covers_today"]
