@@ -33,6 +33,10 @@ DEFAULTS = {
         "natt": "21:30-07:15",      # the night shift dated D runs into the morning of D+1
         "lead_minutes": 60,         # a shift counts as "the one starting" this long before it begins
     },
+    "day": {                        # the morning meeting's proposal (sync/day/proposal.py)
+        "travel_minutes": 10,       # least time between two timed visits of one person
+        "visit_minutes": 30,        # a visit without a tight window counts this long
+    },
     "web": {
         "host": "127.0.0.1",
         "port": 8080,

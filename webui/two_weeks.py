@@ -21,11 +21,13 @@ def index():
     if (staff_id and staff_id not in plan.staff) or (client_id and client_id not in plan.clients):
         abort(404)
     today = trusted_today()
-    days = []
+    days, people = [], {}  # people: plan staff and each day's substitutes
     for date in plan.dates():
         if today and date < today:
             continue
-        visits = box.day(date).visits
+        day = box.day(date)
+        people.update(day.staff)
+        visits = day.visits
         if staff_id:
             visits = [v for v in visits if staff_id in v.staff_ids]
         elif client_id:
@@ -36,7 +38,7 @@ def index():
     if client_id:
         audit("client.plan", target=client_id)
     return render_template("two_weeks.html", days=days, staff_id=staff_id, client_id=client_id, plan=plan,
-                           today=today)
+                           people=people, today=today)
 
 
 @bp.get("/<staff_id>.pdf")

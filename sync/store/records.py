@@ -1,7 +1,9 @@
 """What staff write at the base: append-only records, kept apart from the plan.
 
-Visit outcomes, notes, deviations, handovers, reassignments — everything that
-used to go on paper — is a record with a UUID, an author, the device time and
+Visit outcomes, notes, deviations, handovers, and the morning meeting's
+changes to the day (absences, substitutes, reassignments, route order, extra
+visits; see :mod:`sync.day.changes`) — everything that used to go on paper —
+is a record with a UUID, an author, the device time and
 the plan version it was written against.  Records are never changed: a
 correction is a new record whose ``corrects`` names the old one.  A record is
 durable on disk before :meth:`Records.append` returns, so a page may say
@@ -22,7 +24,9 @@ import uuid
 
 from .database import Database
 
-KINDS = ("outcome", "note", "deviation", "handover", "handover_read", "reassign", "reentered")
+# The day's changes (sync.day.changes); "reassign" is also how records written before them move visits.
+DAY_KINDS = ("absence", "substitute", "reassign", "route_order", "extra_visit")
+KINDS = ("outcome", "note", "deviation", "handover", "handover_read", "reentered") + DAY_KINDS
 
 
 class Records:
@@ -34,23 +38,21 @@ class Records:
     def append(self, kind, *, author, body, plan_version="", visit_id="", client_id="", date=None,
                corrects="", device_time=None):
         """Store one record durably and return it (as stored)."""
-        if kind not in KINDS:
-            raise ValueError(f"unknown record kind {kind!r}")
-        record = {
-            "id": str(uuid.uuid4()),
-            "kind": kind,
-            "author": author,
-            "device_time": (device_time or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds"),
-            "plan_version": plan_version,
-            "visit_id": visit_id,
-            "client_id": client_id,
-            "date": date.isoformat() if date else "",
-            "corrects": corrects,
-            "body": body,
-        }
+        return self.append_many([dict(kind=kind, author=author, body=body, plan_version=plan_version,
+                                      visit_id=visit_id, client_id=client_id, date=date, corrects=corrects,
+                                      device_time=device_time)])[0]
+
+    def append_many(self, specs):
+        """Store several records in one durable write (all or none); returns them as stored.
+
+        Each spec has :meth:`append`'s arguments as a dict: the morning
+        meeting's "accept the proposal" is one change of many visits, and a
+        power cut must not leave half of it.
+        """
+        records = [_record(**spec) for spec in specs]
         with self._db.transaction() as db:
-            db.table("records").insert(record)
-        return record
+            db.table("records").insert_multiple(records)
+        return records
 
     def find(self, *, kind=None, client_id=None, visit_id=None, date=None, since=None):
         """Records matching every given filter, oldest first.
@@ -59,7 +61,8 @@ class Records:
         """
         date = date.isoformat() if isinstance(date, dt.date) else date
         since = since.isoformat() if isinstance(since, dt.datetime) else since
-        rows = self._db.read_all().get("records", {}).values()
+        table = self._db.read_all().get("records", {})
+        rows = [table[doc_id] for doc_id in sorted(table, key=int)]  # insertion order breaks ties of a second
         out = [r for r in rows
                if (kind is None or r["kind"] == kind or (isinstance(kind, tuple) and r["kind"] in kind))
                and (client_id is None or r["client_id"] == client_id)
@@ -92,6 +95,24 @@ class Records:
 
     def _sent_ids(self):
         return {row["id"] for row in self._db.read_all().get("sent", {}).values()}
+
+
+def _record(kind, *, author, body, plan_version="", visit_id="", client_id="", date=None, corrects="",
+            device_time=None):
+    if kind not in KINDS:
+        raise ValueError(f"unknown record kind {kind!r}")
+    return {
+        "id": str(uuid.uuid4()),
+        "kind": kind,
+        "author": author,
+        "device_time": (device_time or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds"),
+        "plan_version": plan_version,
+        "visit_id": visit_id,
+        "client_id": client_id,
+        "date": date.isoformat() if date else "",
+        "corrects": corrects,
+        "body": body,
+    }
 
 
 def without_corrected(records):

@@ -6,7 +6,7 @@ import re
 from hembas_testing import NOW, TODAY
 
 from printer.sheets import route_url, run_sheet
-from sync.day.team_day import reassign
+from sync.day.changes import assign, audit_as
 
 
 def sheet(box, staff_id="s2", **options):
@@ -70,7 +70,7 @@ def test_double_staffing_names_the_partner(box):
 
 def test_a_visit_moved_this_morning_is_on_the_new_carers_sheet(box):
     visit, client = first_visit(box, "s2")
-    reassign(box.records, box.plan(), visit, ["s3"], author="s1", date=TODAY)
+    assign(box, TODAY, [(visit.id, ["s3"])], author="s1", audit=audit_as(box, "s1"))
     assert "(Flyttat hit idag)" in sheet(box, "s3")
     assert visit.id not in [v.id for v in box.day(TODAY).route("s2")]
 

@@ -6,7 +6,7 @@ import pytest
 from hembas_testing import TODAY
 
 from sync.store.audit import AuditLog
-from sync.day.team_day import reassign
+from sync.day.changes import assign, audit_as
 from sync.store.records import Records, without_corrected
 
 
@@ -42,7 +42,7 @@ def test_unsent_until_acknowledged(box):
 def test_reassignment_moves_a_visit_for_that_day_only(box):
     plan = box.plan()
     visit = box.day().route("s2")[0]
-    reassign(box.records, plan, visit, ["s3"], author="s1", date=TODAY)
+    assign(box, TODAY, [(visit.id, ["s3"])], author="s1", audit=audit_as(box, "s1"))
     day = box.day()
     assert visit.id not in [v.id for v in day.route("s2")]
     assert visit.id in [v.id for v in day.route("s3")] and visit.id in day.moved
@@ -53,13 +53,13 @@ def test_reassignment_moves_a_visit_for_that_day_only(box):
 
 def test_reassignment_to_nobody_makes_the_visit_unassigned(box):
     visit = box.day().route("s2")[0]
-    reassign(box.records, box.plan(), visit, [], author="s1", date=TODAY)
+    assign(box, TODAY, [(visit.id, [])], author="s1", audit=audit_as(box, "s1"))
     assert visit.id in [v.id for v in box.day().unassigned()]
 
 
 def test_reassignment_to_unknown_staff_is_refused(box):
     with pytest.raises(ValueError, match="okänd personal"):
-        reassign(box.records, box.plan(), box.plan().visits[0], ["s99"], author="s1", date=TODAY)
+        assign(box, TODAY, [(box.plan().visits[0].id, ["s99"])], author="s1", audit=audit_as(box, "s1"))
 
 
 def test_audit_log_is_append_only_and_newest_first(data_dir):

@@ -44,11 +44,11 @@ def test_every_opening_is_audited_with_whether_entry_was_shown(as_staff, box):
 
 
 def test_a_visit_moved_to_me_today_shows_me_the_entry(as_staff, box):
-    from sync.day.team_day import reassign
-    other = client_not_on_route(box, "s2")
-    visit = box.plan().visits_for_client(other)[0]
-    assert visit.date == TODAY
-    reassign(box.records, box.plan(), visit, ["s2"], author="s1", date=TODAY)
+    from sync.day.changes import assign, audit_as
+    mine = {v.client_id for v in box.day(TODAY).route("s2")}
+    visit = next(v for v in box.day(TODAY).shift("dag") if v.client_id not in mine)
+    other = visit.client_id
+    assign(box, TODAY, [(visit.id, ["s2"])], author="s1", audit=audit_as(box, "s1"))
     assert box.plan().clients[other].entry in as_staff.get(f"/klient/{other}").get_data(as_text=True)
 
 
