@@ -5,7 +5,7 @@ so each names the people and the client, not only their ids::
 
     describe(record, plan, day)
     # 'Lina Kärrman frånvarande dagpasset 27/11'
-    # 'Besök v00012 hos Åsa Berg 27/11 dagpasset 08:00–08:45: Lina Kärrman → Amira Hassan'
+    # 'Besök v00012 hos Åsa Berg dagpasset 27/11 08:00–08:45: Lina Kärrman → Amira Hassan' (planned → now)
 """
 
 from .timing import window_text
@@ -48,8 +48,10 @@ def describe(record, plan, day, *, records=None):
     if record["kind"] == "reassign":
         visit = day.visit(record["visit_id"])
         when = " ".join(filter(None, (shift_label(visit.shift, date), window_text(visit)))) if visit else ""
+        planned = plan.visit(record["visit_id"])  # the plan's staff, what the planning system has
         line = (f"Besök {record['visit_id']} hos {client_name} {when}: "
-                f"{names(day, body.get('from', ()))} → {names(day, body.get('staff_ids', ()))}")
+                f"{names(day, planned.staff_ids if planned else body.get('from', ()))} → "
+                f"{names(day, body.get('staff_ids', ()))}")
         return line + (f" ({body['why']})" if body.get("why") else "")
     if record["kind"] == "route_order":
         stops = []

@@ -1,25 +1,10 @@
 """The A4 two-week plan."""
 
-import zlib
-import re
-
 import pytest
-from hembas_testing import TODAY
+from hembas_testing import TODAY, pdf_text
 
 from printer.pdf import two_week_pdf
 from sync.errors import HembasError
-
-
-def pdf_text(data):
-    """The text drawn on the pages (fpdf2 compresses page streams with zlib)."""
-    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S)
-    out = b""
-    for stream in streams:
-        try:
-            out += zlib.decompress(stream)
-        except zlib.error:
-            out += stream
-    return out.decode("latin-1")
 
 
 def test_pdf_has_fourteen_days_of_the_staff_members_visits(box):

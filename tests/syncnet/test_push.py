@@ -66,3 +66,27 @@ def test_large_backlog_goes_in_several_batches(net_box, hub_store, monkeypatch):
     sent = push_journal(net_box, client_for(net_box), SyncStatus(net_box.data_dir))
     assert sent == 5 and net_box.records.unsent() == []
     assert len({row["batch"] for row in hub_store.journal(TEAM, key_id(box_signing_key(net_box.data_dir).verify_key))}) >= 3
+
+
+def test_the_morning_meetings_changes_reach_the_hub_with_their_audit_entries(net_box, hub_store):
+    from sync.day.changes import add_extra_visit, add_substitute, assign, audit_as, mark_absent, set_order
+    from sync.day.proposal import accept, propose
+
+    run_cycle(net_box)
+    who = {"author": "s1", "audit": audit_as(net_box, "s1")}
+    dag = net_box.shifts.shift(TODAY, "dag")
+    changes = [mark_absent(net_box, "s3", dag, **who),
+               add_substitute(net_box, dag, name="Kim Berg", phone="070-123 45 67", **who),
+               add_extra_visit(net_box, dag, "c07", tasks=["tillsyn"], **who)]
+    changes += accept(net_box, propose(net_box.plan(), net_box.day(TODAY), dag), **who).records
+    route = net_box.day(TODAY).route("s2", shift="dag")
+    changes.append(set_order(net_box, dag, "s2", [route[-1].id], **who))
+    changes += assign(net_box, TODAY, [(route[0].id, ["s4"])], **who).records
+    assert run_cycle(net_box).ok
+    box_id = key_id(box_signing_key(net_box.data_dir).verify_key)
+    stored = {row["item"]["id"]: row for row in hub_store.journal(TEAM, box_id)}
+    for record in changes:
+        assert stored[record["id"]]["type"] == "record" and stored[record["id"]]["item"] == record
+    actions = {row["item"]["action"] for row in stored.values() if row["type"] == "audit"}
+    assert {"day.absent", "day.substitute", "day.extra_visit", "visit.reassign", "day.order"} <= actions
+    assert net_box.records.unsent() == [] and unsent_audit(net_box) == []
