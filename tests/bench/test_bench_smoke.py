@@ -3,7 +3,7 @@
 import json
 
 from bench import __main__ as bench_main
-from bench import plan_import, printing, sync_poll, web
+from bench import day_proposal, plan_import, printing, sync_poll, web
 
 
 def test_plan_import_benchmark_measures_every_scale(tmp_path):
@@ -54,3 +54,13 @@ def test_sync_benchmark_counts_an_unchanged_and_a_changed_poll_on_the_wire(tmp_p
     assert unchanged["requests"] >= 1 and changed["requests"] >= unchanged["requests"]
     assert changed["received"] > 10 * unchanged["received"] > 0  # a bundle against a bare 304
     assert unchanged["ms"] > 0 and unchanged["cli_s"] > 0 and changed["cli_s"] > 0
+
+
+def test_proposal_benchmark_times_the_heuristic_and_cp_sat_where_installed(tmp_path):
+    rows = day_proposal.run(tmp_path, scale="smoke")["rows"]
+    ours = next(r for r in rows if r["solver"] == "heuristic")
+    assert ours["absent"] == 1 and ours["open"] > 0 and 0 < ours["placed"] <= ours["open"]
+    assert ours["seconds"] > 0 and ours["peak_rss_mb"] > 1 and ours["proposal_rss_mb"] >= 0 and ours["cost"] > 0
+    for theirs in (r for r in rows if r["solver"] == "cp-sat"):
+        assert theirs["import_s"] > 0 and theirs["status"] in ("OPTIMAL", "FEASIBLE")
+        assert theirs["placed"] == ours["placed"] and theirs["cost"] <= ours["cost"]
