@@ -26,6 +26,8 @@ ACTIONS = {
     "reentry.export": "export för journalen", "record.reentered": "markerade inmatad", "plan.import": "plan inläst",
     "plan.upload": "laddade upp plan", "clock.confirm": "bekräftade klockan", "button.press": "tryckte på knappen",
     "user.add": "skapade konto", "user.new_code": "ny aktiveringskod", "user.remove": "tog bort konto",
+    "day.absent": "anmälde frånvaro", "day.substitute": "lade till vikarie", "day.order": "ändrade ordning",
+    "day.extra_visit": "lade till extra besök", "day.undo": "ångrade ändring",
 }
 
 
