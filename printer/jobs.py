@@ -42,9 +42,10 @@ def render(box, kind, params, *, printer_state=""):
     columns, printed_at = settings["columns"], box.clock.status().now
     if kind == "sheet":
         plan, date = box.plan(), dt.date.fromisoformat(params["date"])
-        if params["staff_id"] not in plan.staff:
+        day = box.day(date)
+        if params["staff_id"] not in day.staff:  # plan staff or that day's substitutes
             raise JobInvalid(f"personal {params['staff_id']} finns inte i planen")
-        receipt = run_sheet(plan, box.day(date), params["staff_id"], columns=columns, printed_at=printed_at,
+        receipt = run_sheet(plan, day, params["staff_id"], columns=columns, printed_at=printed_at,
                             web_url=settings["web_url"], print_times=settings["print_times"],
                             print_entry=settings["print_entry"])
     elif kind == "contacts":

@@ -34,7 +34,7 @@ def route_url(web_url, staff_id, date):
 
 def run_sheet(plan, day, staff_id, *, columns, printed_at, web_url, print_times=False, print_entry=False):
     """The receipt for *staff_id* on *day* (a :class:`sync.day.team_day.TeamDay`)."""
-    staff = plan.staff[staff_id]
+    staff = day.staff[staff_id]  # plan staff or the day's substitute
     visits = day.route(staff_id)
     receipt = Receipt(columns=columns)
     receipt.text(plan.team.name, center=True)
@@ -53,7 +53,7 @@ def run_sheet(plan, day, staff_id, *, columns, printed_at, web_url, print_times=
             receipt.rule()
         for visit in (v for v in visits if v.shift == shift):
             number += 1
-            _visit(receipt, plan, visit, staff_id, number=number, indent=indent, moved=visit.id in day.moved,
+            _visit(receipt, plan, day, visit, staff_id, number=number, indent=indent, moved=visit.id in day.moved,
                    print_times=print_times, print_entry=print_entry)
             receipt.rule()
 
@@ -61,7 +61,7 @@ def run_sheet(plan, day, staff_id, *, columns, printed_at, web_url, print_times=
     return receipt
 
 
-def _visit(receipt, plan, visit, staff_id, *, number, indent, moved, print_times, print_entry):
+def _visit(receipt, plan, day, visit, staff_id, *, number, indent, moved, print_times, print_entry):
     client = plan.clients[visit.client_id]
     label = f"{number}.".ljust(indent)
     receipt.text(label + client.name, indent=indent, first_indent=0, bold=True)
@@ -74,7 +74,7 @@ def _visit(receipt, plan, visit, staff_id, *, number, indent, moved, print_times
         receipt.text("Insatser: " + ", ".join(visit.tasks), indent=indent + 2, first_indent=indent)
     if visit.note:
         receipt.text("Obs: " + visit.note, indent=indent + 2, first_indent=indent)
-    partners = [plan.staff[s].name for s in visit.staff_ids if s != staff_id and s in plan.staff]
+    partners = [day.staff[s].name for s in visit.staff_ids if s != staff_id and s in day.staff]
     if partners:
         receipt.text("Dubbelbemanning med " + " och ".join(partners), indent=indent + 2, first_indent=indent,
                      bold=True)

@@ -93,3 +93,20 @@ def test_very_long_names_and_notes_stay_whole(box):
     plan.clients[client.id] = long_client
     text = sheet(box, columns=32)
     assert "Anna-Lena Älvsbyn-Larsson" in text and "Nilsson-Påhlsson" in text
+
+
+def test_a_substitute_gets_a_sheet_and_is_named_as_a_partner(box):
+    from printer import jobs
+    from sync.day.changes import add_substitute
+
+    who = {"author": "s1", "audit": audit_as(box, "s1")}
+    sub = add_substitute(box, box.shifts.shift(TODAY, "dag"), name="Kim Berg", phone="070-123 45 67", **who)
+    sub_id = sub["body"]["id"]
+    day = box.day(TODAY)
+    visit = next(v for v in day.shift("dag") if day.needs(v) == 2)
+    keep = visit.staff_ids[0]
+    assign(box, TODAY, [(visit.id, [keep, sub_id])], **who)
+    assert "Dubbelbemanning med Kim Berg" in sheet(box, keep).replace("\n", " ")
+    text = sheet(box, sub_id)
+    assert "Kim Berg" in text and box.plan().clients[visit.client_id].name in text
+    assert b"Kim Berg" in jobs.render(box, "sheet", {"staff_id": sub_id, "date": TODAY.isoformat()})
