@@ -10,6 +10,7 @@ import pytest
 from hembas_testing import TODAY, fixed_clock
 
 from sync.box import open_box
+from sync.day.changes import audit_as
 from sync.config import load_config
 from sync.plan.demo import demo_plan
 
@@ -49,3 +50,15 @@ def box(empty_box, demo_document):
     """A box with the demo plan imported and a trusted clock at TODAY 07:30."""
     empty_box.mirror.import_document(demo_document, source="test", today=TODAY)
     return empty_box
+
+
+@pytest.fixture
+def who(box):
+    """Who makes a change to the day in a test: the coordinator s1 (record author and audit actor)."""
+    return {"author": "s1", "audit": audit_as(box, "s1")}
+
+
+@pytest.fixture
+def dag(box):
+    """The day shift of TODAY."""
+    return box.shifts.shift(TODAY, "dag")

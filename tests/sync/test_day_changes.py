@@ -5,18 +5,8 @@ import datetime as dt
 import pytest
 from hembas_testing import TODAY
 
-from sync.day.changes import (ChangeRefused, add_extra_visit, add_substitute, assign, audit_as, mark_absent,
-                              set_order, undo)
+from sync.day.changes import ChangeRefused, add_extra_visit, add_substitute, assign, mark_absent, set_order, undo
 from sync.store.records import Records
-
-@pytest.fixture
-def who(box):
-    return {"author": "s1", "audit": audit_as(box, "s1")}
-
-
-@pytest.fixture
-def dag(box):
-    return box.shifts.shift(TODAY, "dag")
 
 
 @pytest.fixture

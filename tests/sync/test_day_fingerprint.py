@@ -2,17 +2,11 @@
 
 import dataclasses
 
-import pytest
 from hembas_testing import TODAY
 
-from sync.day.changes import add_substitute, assign, audit_as, mark_absent, set_order
+from sync.day.changes import add_substitute, assign, mark_absent, set_order
 from sync.day.fingerprint import route_fingerprint, route_fingerprints
 from sync.plan.demo import demo_plan
-
-
-@pytest.fixture
-def who(box):
-    return {"author": "s1", "audit": audit_as(box, "s1")}
 
 
 def prints(box, shift="dag"):

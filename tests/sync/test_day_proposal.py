@@ -8,7 +8,7 @@ from hembas_testing import TODAY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sync.day.changes import add_substitute, assign, audit_as, mark_absent
+from sync.day.changes import add_substitute, mark_absent
 from sync.day.proposal import accept, propose
 from sync.day.shifts import ShiftSchedule
 from sync.day.solver import Problem
@@ -18,16 +18,6 @@ from sync.config import load_config
 from sync.plan.demo import demo_plan
 from sync.plan.validate import parse_plan
 from sync.store.records import Records
-
-
-@pytest.fixture
-def who(box):
-    return {"author": "s1", "audit": audit_as(box, "s1")}
-
-
-@pytest.fixture
-def dag(box):
-    return box.shifts.shift(TODAY, "dag")
 
 
 def sick_carer(box):
