@@ -120,11 +120,11 @@ def team_day(plan, records, date):
         substitutes[body["id"]] = body["shift"]
 
     planned = plan.visits_on(date)
-    extras = [extra_visit(rec, date) for rec in by_kind["extra_visit"]]
+    added = [rec for rec in by_kind["extra_visit"] if rec["client_id"] in plan.clients]  # a newer plan may drop one
+    extras = [extra_visit(rec, date) for rec in added]
     original = {v.id: v.staff_ids for v in (*planned, *extras)}
     needed = {v.id: len(v.staff_ids) for v in planned if len(v.staff_ids) > 1}
-    needed.update({v.id: rec["body"].get("needed", 1) for v, rec in zip(extras, by_kind["extra_visit"])
-                   if rec["body"].get("needed", 1) > 1})
+    needed.update({v.id: rec["body"]["needed"] for v, rec in zip(extras, added) if rec["body"].get("needed", 1) > 1})
 
     assigned = {}
     for rec in by_kind["reassign"]:  # oldest first: the latest assignment of a visit wins

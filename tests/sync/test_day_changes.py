@@ -268,3 +268,13 @@ def test_undo_refuses_what_is_not_a_change(box, who):
     note = box.records.append("note", author="s2", body={"text": "x"})
     with pytest.raises(ChangeRefused, match="ingen ändring med id"):
         undo(box, note["id"], **who)
+
+
+def test_an_extra_visit_for_a_client_a_newer_plan_dropped_disappears(box, who, kvall, demo_document):
+    add_extra_visit(box, kvall, "c07", tasks=["tillsyn"], **who)
+    demo_document["clients"] = [c for c in demo_document["clients"] if c["id"] != "c07"]
+    demo_document["visits"] = [v for v in demo_document["visits"] if v["client_id"] != "c07"]
+    demo_document["generated_at"] = demo_document["generated_at"].replace("05:12", "06:12")
+    box.mirror.import_document(demo_document, source="test", today=TODAY)
+    day = box.day(TODAY)
+    assert not day.extra and all(v.client_id in box.plan().clients for v in day.visits)
