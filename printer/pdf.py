@@ -13,8 +13,9 @@ import datetime as dt
 import logging
 
 from sync.errors import HembasError
-from sync.text import a4_document, pdf_text
+from sync.text import a4_document
 
+from .a4 import PageWriter, as_of_line
 from .sheets import long_date, plan_line
 
 logger = logging.getLogger(__name__)
@@ -29,60 +30,31 @@ def two_week_pdf(box, staff_id, *, start=None):
         raise HembasError(f"personal {staff_id} finns inte i planen")
     settings = box.config["printer"]
     start = start or box.clock.today()
-    tz = box.clock.status().now.tzinfo
+    printed_at = box.clock.status().now
     staff = plan.staff[staff_id]
 
     end = start + dt.timedelta(days=DAYS - 1)
+    as_of = as_of_line(plan, printed_at)
     pdf = a4_document(f"Plan {staff.name}", f"{staff.name} - två veckor",
-                      f"{plan.team.name}. {start:%d/%m} - {end:%d/%m %Y}. {plan_line(plan, tz)}.")
-    pdf.cell(0, 6, pdf_text("Ändringar efter utskriften syns på boxen och i mobilen."), new_x="LMARGIN", new_y="NEXT")
+                      f"{plan.team.name}. {start:%d/%m} - {end:%d/%m %Y}. {plan_line(plan, printed_at.tzinfo)}.",
+                      footer=lambda page: (as_of, f"{staff.name}, sida {page}"))
+    out = PageWriter(pdf)
+    out.text("Ändringar efter utskriften syns på boxen och i mobilen.")
     for n in range(DAYS):
         date = start + dt.timedelta(days=n)
-        _day(pdf, plan, box.day(date), date, staff_id, settings)
-    _contacts(pdf, plan)
+        _day(out, plan, box.day(date), date, staff_id, settings)
+    out.space(4)
+    out.text("Viktiga nummer", size=12, bold=True)
+    out.contacts(plan)
     return bytes(pdf.output())
 
 
-def _day(pdf, plan, day, date, staff_id, settings):
+def _day(out, plan, day, date, staff_id, settings):
     visits = day.route(staff_id)
-    pdf.ln(3)
-    pdf.set_font("helvetica", "B", 12)
-    pdf.set_fill_color(230, 230, 230)
-    label = long_date(date) + ("" if plan.covers(date) else " (utanför planen)")
-    pdf.cell(0, 7, pdf_text(label), fill=True, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("helvetica", "", 10)
+    out.space(3)
+    out.bar(long_date(date) + ("" if plan.covers(date) else " (utanför planen)"))
     if not visits:
-        pdf.cell(0, 6, pdf_text("Inga besök."), new_x="LMARGIN", new_y="NEXT")
+        out.text("Inga besök.")
         return
     for number, visit in enumerate(visits, start=1):
-        client = plan.clients[visit.client_id]
-        head = f"{number}. {client.name}, {client.address} ({visit.shift})"
-        if settings["print_times"] and visit.window:
-            head += f" {visit.window.start:%H:%M}-{visit.window.end:%H:%M}"
-        pdf.set_font("helvetica", "B", 10)
-        pdf.multi_cell(0, 5, pdf_text(head), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("helvetica", "", 10)
-        details = []
-        if visit.tasks:
-            details.append("Insatser: " + ", ".join(visit.tasks))
-        if client.alerts:
-            details.append("OBS! " + "; ".join(client.alerts))
-        if visit.note:
-            details.append("Notering: " + visit.note)
-        partners = [plan.staff[s].name for s in visit.staff_ids if s != staff_id and s in plan.staff]
-        if partners:
-            details.append("Dubbelbemanning med " + " och ".join(partners))
-        if settings["print_entry"] and client.entry:
-            details.append("Nyckel/kod: " + client.entry)
-        pdf.set_x(pdf.l_margin + 6)
-        pdf.multi_cell(0, 5, pdf_text(". ".join(details)), new_x="LMARGIN", new_y="NEXT")
-
-
-def _contacts(pdf, plan):
-    pdf.ln(4)
-    pdf.set_font("helvetica", "B", 12)
-    pdf.cell(0, 7, pdf_text("Viktiga nummer"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("helvetica", "", 10)
-    for contact in plan.contacts:
-        pdf.cell(70, 6, pdf_text(contact.name))
-        pdf.cell(0, 6, pdf_text(contact.phone), new_x="LMARGIN", new_y="NEXT")
+        out.visit(plan, visit, number=number, staff_id=staff_id, settings=settings)

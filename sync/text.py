@@ -11,6 +11,7 @@ left becomes ``?``::
     printable("Nästa – “ring först”")  # 'Nästa - "ring först"'
 """
 
+import functools
 import unicodedata
 
 # Typographic characters with a readable ASCII spelling.
@@ -30,10 +31,16 @@ PRINTER_ENCODING = "cp858"  # the code page every job forces (ESC t 19 on Epson)
 PDF_ENCODING = "latin-1"    # fpdf2 core fonts
 
 
+_REPLACED = frozenset(REPLACEMENTS)
+
+
 def printable(text, encoding=PRINTER_ENCODING):
     """*text* with every character representable in *encoding* (never raises)."""
+    text = str(text)
+    if text.isprintable() and _REPLACED.isdisjoint(text) and _encodable(text, encoding):
+        return text  # the common case, a hundred times faster than looking at each character
     out = []
-    for char in str(text):
+    for char in text:
         out.append(_printable_char(char, encoding))
     return "".join(out)
 
@@ -67,14 +74,16 @@ def pdf_text(text):
     return printable(text, PDF_ENCODING)
 
 
-def a4_document(title, heading, subtitle):
+def a4_document(title, heading, subtitle, *, footer=None):
     """A new A4 fpdf2 document with Hembas' margins, a title and a heading; the caller adds the rest.
 
+    *footer*, if given, is called as ``footer(page_number)`` for every page
+    and returns its (left, right) text: the as-of line and the page number
+    that a loose page needs to be put back where it belongs.
     fpdf2 is imported here, not at module level: only the PDF exports need it.
     """
-    from fpdf import FPDF
-
-    pdf = FPDF(format="A4")
+    pdf = _document_class()(format="A4")
+    pdf.page_footer = footer
     pdf.set_title(pdf_text(title))
     pdf.set_creator("Hembas")
     pdf.set_auto_page_break(auto=True, margin=15)
@@ -85,3 +94,27 @@ def a4_document(title, heading, subtitle):
     pdf.set_font("helvetica", "", 10)
     pdf.cell(0, 6, pdf_text(subtitle), new_x="LMARGIN", new_y="NEXT")
     return pdf
+
+
+@functools.cache
+def _document_class():
+    from fpdf import FPDF
+
+    class Document(FPDF):
+        """FPDF with an optional footer line on every page (fpdf2 wants a subclass for that)."""
+
+        page_footer = None
+
+        def footer(self):
+            if self.page_footer is None:
+                return
+            left, right = self.page_footer(self.page_no())
+            font = (self.font_family, self.font_style, self.font_size_pt)
+            self.set_y(-12)
+            self.set_font("helvetica", "", 7.5)
+            self.cell(self.epw * 0.78, 4, pdf_text(left))
+            self.cell(0, 4, pdf_text(right), align="R")
+            if font[0]:
+                self.set_font(*font)
+
+    return Document
