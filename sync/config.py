@@ -70,6 +70,12 @@ DEFAULTS = {
         "web_url": "http://hembas.local",  # the box's web UI as phones reach it: QR codes on paper
         "wifi_name": "",            # printed on the status slip; empty: "see the label on the box"
     },
+    "binder": {                     # the team's two-week binder (pärm) on A4
+        "printer": "",              # CUPS queue of the base's A4 printer; empty: download the PDF only
+        "cups_server": "",          # CUPS server as host:port; empty: the box's own CUPS
+        "remind_changes": 10,       # remind when more visits than this changed since the binder was printed
+        "remind_days": 2,           # ... or when it lacks more than this many planned days of the two weeks
+    },
     "gpio": {
         "pin_factory": "",          # "" = gpiozero's choice (lgpio on a Pi), "mock" on a laptop
         "button": 17,

@@ -62,3 +62,22 @@ def who(box):
 def dag(box):
     """The day shift of TODAY."""
     return box.shifts.shift(TODAY, "dag")
+
+
+@pytest.fixture(scope="session")
+def cups_server():
+    """A cupsd of the tests' own on 127.0.0.1 with one A4 queue printing into a file (see tests/cups_server.py)."""
+    from cups_server import CupsServer, missing
+
+    reason = missing()
+    if reason:
+        pytest.skip(reason)
+    with CupsServer() as server:
+        yield server
+
+
+@pytest.fixture
+def a4_box(box, cups_server):
+    """The demo box with the test's CUPS queue as its A4 printer."""
+    box.config["binder"].update(printer=cups_server.queue, cups_server=cups_server.server)
+    return box

@@ -27,3 +27,11 @@ def pdf_text(data):
         except zlib.error:
             out += stream
     return out.decode("latin-1")
+
+
+def pdftotext(data, *, layout=True):
+    """The text of PDF *data* as poppler's pdftotext reads it; pages are separated by form feeds."""
+    import subprocess
+
+    args = ["pdftotext", *(["-layout"] if layout else []), "-", "-"]
+    return subprocess.run(args, input=data, capture_output=True, check=True, timeout=60).stdout.decode("utf-8")

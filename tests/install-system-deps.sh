@@ -2,8 +2,10 @@
 # System packages the test suite needs: Chromium for the phone-viewport browser
 # tests, socat for a real serial (pty) pair, nftables and systemd to check the
 # image's firewall rules and units, openssh-client for host keys, faketime to run a
-# command at another time of day (the night patrol at 01:30). Installed only
-# when missing.
+# command at another time of day (the night patrol at 01:30), a CUPS server of
+# the tests' own with the Generic PDF driver (cups-daemon, cups-client,
+# cups-ipp-utils, cups-filters) and poppler-utils to read the A4 PDFs back.
+# Installed only when missing.
 set -eu
 missing=""
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
@@ -12,6 +14,11 @@ command -v nft >/dev/null 2>&1 || [ -x /usr/sbin/nft ] || missing="$missing nfta
 command -v systemd-analyze >/dev/null 2>&1 || missing="$missing systemd"
 command -v ssh-keygen >/dev/null 2>&1 || missing="$missing openssh-client"
 command -v faketime >/dev/null 2>&1 || missing="$missing faketime"
+command -v cupsd >/dev/null 2>&1 || [ -x /usr/sbin/cupsd ] || missing="$missing cups-daemon"
+command -v lp >/dev/null 2>&1 || missing="$missing cups-client"
+command -v ipptool >/dev/null 2>&1 || missing="$missing cups-ipp-utils"
+[ -f /usr/share/ppd/cupsfilters/Generic-PDF_Printer-PDF.ppd ] || missing="$missing cups-filters"
+command -v pdftotext >/dev/null 2>&1 || missing="$missing poppler-utils"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     echo "tests: missing$missing; install them (apt-get install$missing) or the tests that need them are skipped" >&2
