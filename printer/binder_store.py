@@ -126,7 +126,7 @@ class BinderStore:
             pages = page_ranges(current, found.changes.sections())
         job = self.printer.submit(binder.data, title=f"Hembas pärm {current['version']}", kind=what,
                                   ordered_by=by, pages=pages,
-                                  detail={"version": current["version"], "clients": sorted(current["clients"])})
+                                  detail={"version": current["version"], **view_detail(current)})
         with self._db.transaction():
             sent = self._db.table("sent")
             sent.insert({"job": job["id"], "record": current})
@@ -213,6 +213,11 @@ def page_ranges(record, sections):
         else:
             merged.append([first, last])
     return ",".join(str(a) if a == b else f"{a}-{b}" for a, b in merged)
+
+
+def view_detail(record):
+    """What the audit entry of a binder view records: every client in it."""
+    return {"clients": sorted(record["clients"]), "pages": record["page_count"]}
 
 
 def changed_clients(changes):

@@ -1,4 +1,4 @@
-"""``hembas print …``: run-sheets and slips from the command line.
+"""``hembas print …``: run-sheets, slips and the team's binder from the command line.
 
 ``print sheets`` and ``print slip`` queue jobs and then send them at once
 unless the firmware daemon is already the worker (the queue's worker lock
@@ -7,6 +7,7 @@ decides); ``--to FILE`` writes the raw ESC/POS bytes instead of queueing.
 
 import datetime as dt
 import sys
+import time
 from pathlib import Path
 
 from sync.box import open_box
@@ -16,6 +17,9 @@ from sync.store.database import atomic_write_bytes
 
 from . import jobs as job_kinds
 from .queue import PrintQueue
+
+BINDER_WAIT_SECONDS = 30  # how long `print binder` waits for CUPS's answer before leaving it to the list
+JOB_STATES = {"printing": "skickad, skrivs ut", "done": "klar", "failed": "misslyckades"}
 
 
 def register(subparsers):
@@ -28,6 +32,13 @@ def register(subparsers):
     slip = add_command(actions, "slip", help="skriv ut kontaktlistan eller statuslappen", handler=cmd_slip)
     slip.add_argument("kind", choices=("contacts", "status"), help="kontaktlistan eller statuslappen")
     add_command(actions, "status", help="visa skrivaren och utskriftskön", handler=cmd_status)
+    binder = add_command(actions, "binder", help="teamets pärm (A4): två veckor per dag och per brukare",
+                         handler=cmd_binder)
+    binder.add_argument("--to", type=Path, metavar="FIL", help="skriv PDF:en till den här filen i stället för A4-skrivaren")
+    what = binder.add_mutually_exclusive_group()
+    what.add_argument("--changes", action="store_true", help="bara listan Ändringar sedan senaste pärmen")
+    what.add_argument("--pages", action="store_true", help="bara sidorna som ändrats (på A4-skrivaren)")
+    what.add_argument("--mark-printed", action="store_true", help="den senast gjorda pärmen står nu i pärmhyllan")
 
 
 def cmd_sheets(args, config):
@@ -80,3 +91,44 @@ def _send_now(queue, queued):
     print(f"{len(queued)} utskrift(er) i kön, {sent} skickade nu.")
     if status["pending"]:
         print(f"Väntar: {status['reason']} ({status['pending']} kvar i kön).", file=sys.stderr)
+
+
+def cmd_binder(args, config):
+    """The team's binder: to a file, to the A4 printer (CUPS), or marked as the one on the shelf."""
+    from .binder import when_text
+    from .binder_store import BinderStore, changed_clients, view_detail
+
+    box = open_box(config)
+    store = BinderStore(box)
+    if args.mark_printed:
+        if args.to:
+            raise HembasError("--mark-printed skriver ingen fil; ta bort --to")
+        record = store.mark_printed(by="cli")
+        print(f"Pärmen från {when_text(record['made_at'], box.clock.tz)} (plan {record['version']}, "
+              f"{record['page_count']} sidor) är markerad som utskriven.")
+        return
+    if args.to:
+        if args.pages:
+            raise HembasError("--pages skriver ut på A4-skrivaren; använd --changes --to FIL för listan")
+        if args.changes:
+            found = store.changes(by="cli")
+            data, action, detail = found.data, "binder.changes", {"clients": changed_clients(found.changes)}
+            record = found.record
+        else:
+            binder, record = store.make(by="cli")
+            data, action, detail = binder.data, "binder.pdf", view_detail(record)
+        atomic_write_bytes(args.to, data)
+        box.audit.record(action, actor="cli", target=record["version"], detail={**detail, "file": str(args.to)})
+        print(f"{'Ändringslistan' if args.changes else 'Pärmen'} ({len(data)} byte) skriven till {args.to}.")
+        return
+    job = store.print_a4(by="cli", what="changes" if args.changes else "pages" if args.pages else "binder")
+    deadline = time.monotonic() + BINDER_WAIT_SECONDS
+    while job["state"] == "printing" and time.monotonic() < deadline:
+        time.sleep(0.5)
+        store.printer.refresh()
+        job = store.printer.job(job["id"])
+    print(f"{job['title']}: {JOB_STATES.get(job['state'], job['state'])}"
+          + (f" ({job['last_error']})" if job["last_error"] else "") + ".")
+    if job["state"] == "failed":
+        return 1
+    store.printed()  # a finished binder job counts as printed

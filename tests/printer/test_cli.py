@@ -1,10 +1,14 @@
 """``hembas print …``."""
 
-from hembas_testing import TODAY
+import pytest
+from hembas_testing import NOW, TODAY, pdftotext
 
+from printer.binder_store import BinderStore
 from printer.escpos_reader import TextLine, read
 from printer.preview import preview_jobs
 from sync.cli import main
+from sync.clock import Clock
+from sync.day.team_day import reassign
 
 
 def run(box, *argv):
@@ -36,3 +40,55 @@ def test_slip_and_status(box, capsys):
     assert run(box, "print", "status") == 0
     out = capsys.readouterr().out
     assert "Statuslapp" in out and "preview – ok" in out
+
+
+# -- the team's binder -----------------------------------------------------------------------
+
+@pytest.fixture
+def cli_box(box):
+    """The demo box whose clock, as a command in another process sees it, was confirmed at NOW."""
+    Clock(box.data_dir, timezone=box.config["clock"]["timezone"]).confirm(NOW, by="test")
+    return box
+
+
+def test_print_binder_to_a_file_is_audited_as_a_view_of_every_client(cli_box, tmp_path, capsys):
+    out = tmp_path / "parm.pdf"
+    assert run(cli_box, "print", "binder", "--to", str(out)) == 0
+    assert "Pärmen" in capsys.readouterr().out
+    text = pdftotext(out.read_bytes())
+    assert "Pärm: Hemtjänst Kalix centrum" in text and f"version {cli_box.plan().version}" in text
+    entry = cli_box.audit.entries(action="binder.pdf")[0]
+    assert entry["actor"] == "cli" and entry["detail"]["clients"] == sorted(cli_box.plan().clients)
+    assert entry["detail"]["file"] == str(out)
+    assert BinderStore(cli_box).printed() is None  # written is not printed
+
+
+def test_mark_printed_then_the_changes_since_then(cli_box, tmp_path, capsys):
+    assert run(cli_box, "print", "binder", "--changes", "--to", str(tmp_path / "c.pdf")) == 1
+    assert "ingen pärm är markerad som utskriven" in capsys.readouterr().err
+    assert run(cli_box, "print", "binder", "--to", str(tmp_path / "p.pdf")) == 0
+    assert run(cli_box, "print", "binder", "--mark-printed") == 0
+    assert "är markerad som utskriven" in capsys.readouterr().out
+    visit = cli_box.day(TODAY).route("s3")[0]
+    reassign(cli_box.records, cli_box.plan(), visit, ["s2"], author="s1", date=TODAY)
+    assert run(cli_box, "print", "binder", "--changes", "--to", str(tmp_path / "c.pdf")) == 0
+    text = pdftotext((tmp_path / "c.pdf").read_bytes())
+    assert "1 besök ändrat." in text and "vem: Lina Kärrman -> Johanna Öhman" in text
+    entry = cli_box.audit.entries(action="binder.changes")[0]
+    assert entry["detail"]["clients"] == [visit.client_id] and entry["actor"] == "cli"
+    assert cli_box.audit.entries(action="binder.printed")[0]["actor"] == "cli"
+
+
+def test_print_binder_without_an_a4_printer_says_how_to_get_the_pdf(cli_box, capsys):
+    assert run(cli_box, "print", "binder") == 1
+    assert "ingen A4-skrivare är inställd" in capsys.readouterr().err
+
+
+def test_print_binder_on_the_a4_printer_waits_for_cups(cli_box, cups_server, capsys):
+    (cli_box.data_dir / "hembas.toml").write_text(
+        f'[binder]\nprinter = "{cups_server.queue}"\ncups_server = "{cups_server.server}"\n', encoding="utf-8")
+    assert run(cli_box, "print", "binder") == 0
+    assert "klar" in capsys.readouterr().out
+    assert "Pärm: Hemtjänst Kalix centrum" in pdftotext(cups_server.wait_for_output())
+    cli_box.config["binder"].update(printer=cups_server.queue, cups_server=cups_server.server)
+    assert BinderStore(cli_box).printed() is not None
