@@ -15,6 +15,7 @@ unplugged printer, or a bug in one job, never takes the button down with it.
 import logging
 import threading
 
+from printer.binder_store import BinderStore
 from sync.network.status import SyncStatus
 
 from . import control
@@ -41,6 +42,7 @@ class Daemon:
         gpio = box.config["gpio"]
         self.box, self.queue, self.environ = box, queue, environ
         self.sync_status = SyncStatus(box.data_dir)
+        self.binders = BinderStore(box)
         self.long_press_seconds = gpio["long_press_seconds"]
         self.lights = Lights(green=gpio["led_green"], yellow=gpio["led_yellow"], red=gpio["led_red"],
                              buzzer=gpio["buzzer"], pin_factory=pin_factory)
@@ -84,7 +86,8 @@ class Daemon:
     def tick(self, stop):
         """Show the current state on the lights; pick up press requests (mock pins only)."""
         try:
-            signal = signal_for(read_system_state(self.box, self.queue, sync_status=self.sync_status))
+            signal = signal_for(read_system_state(self.box, self.queue, sync_status=self.sync_status,
+                                                  binders=self.binders))
         except Exception:
             logger.exception("firmware: could not read the box's state")
             signal = Signal(ERROR, "fel i firmware – se loggen")

@@ -14,6 +14,7 @@ error      red steady                  printer problem (paper out, offline) or s
 clock      red blinking slowly         the clock cannot be trusted: nothing prints "today"
 busy       green blinking fast         a print job is being sent
 warning    yellow steady               no plan, plan stale or not covering today, last sync failed
+binder     yellow blinking slowly      the printed binder (pärm) is out of date: print the changes
 ok         green steady                plan fresh and covering today, printer ready
 =========  ==========================  =============================================
 
@@ -25,6 +26,7 @@ import dataclasses
 OK = "ok"
 BUSY = "busy"
 WARNING = "warning"
+BINDER = "binder"
 CLOCK = "clock"
 ERROR = "error"
 
@@ -33,6 +35,7 @@ PATTERNS = {
     OK: ("green", 1.0, 0.0),
     BUSY: ("green", 0.2, 0.2),
     WARNING: ("yellow", 1.0, 0.0),
+    BINDER: ("yellow", 1.0, 1.0),
     CLOCK: ("red", 1.0, 1.0),
     ERROR: ("red", 1.0, 0.0),
 }
@@ -42,6 +45,7 @@ DESCRIPTIONS = {
     OK: "grön lyser",
     BUSY: "grön blinkar snabbt",
     WARNING: "gul lyser",
+    BINDER: "gul blinkar långsamt",
     CLOCK: "röd blinkar långsamt",
     ERROR: "röd lyser",
 }
@@ -62,6 +66,7 @@ class SystemState:
     printer_reason: str = ""
     printer_busy: bool = False
     store_error: str = ""         # why the store could not be read, "" if fine
+    binder_stale: str = ""        # why the printed binder is out of date, "" if it is in step (or none)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,4 +91,6 @@ def signal_for(state):
         return Signal(WARNING, "planen är gammal eller täcker inte idag")
     if state.sync_error:
         return Signal(WARNING, f"senaste synkningen misslyckades: {state.sync_error}")
+    if state.binder_stale:
+        return Signal(BINDER, state.binder_stale)
     return Signal(OK, "allt fungerar")

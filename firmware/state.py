@@ -2,25 +2,32 @@
 
 The firmware only reads what the other parts already publish: the plan's
 freshness and the clock (:meth:`sync.box.Box.freshness`), the last sync
-(``sync.network.status.SyncStatus``), and the printer (``PrintQueue.status()``).
+(``sync.network.status.SyncStatus``), the printer (``PrintQueue.status()``)
+and whether the printed binder is out of date (``BinderStore.reminder()``,
+asked at most once a minute: it compares two weeks of visits).
 A store that cannot be read is itself a state to show, never a crash.
 """
 
 import logging
 
+from printer.binder_store import BinderStore
 from sync.errors import StoreError
 
 from .signals import SystemState
 
 logger = logging.getLogger(__name__)
 
+BINDER_EVERY = 60  # seconds between comparisons of the printed binder with the plan
 
-def read_system_state(box, queue, *, sync_status):
-    """The current :class:`SystemState`; *sync_status* is a :class:`sync.network.status.SyncStatus`."""
+
+def read_system_state(box, queue, *, sync_status, binders=None):
+    """The current :class:`SystemState`; *sync_status* is a :class:`sync.network.status.SyncStatus`,
+    *binders* the daemon's :class:`printer.binder_store.BinderStore` (one is made if not given)."""
     try:
         fresh = box.freshness()
         printer = queue.status()
         sync_error = sync_status.read()["last_error"] or ""
+        binder = (binders or BinderStore(box)).reminder(max_age=BINDER_EVERY)
     except StoreError as exc:
         logger.warning("state: store error: %s", exc)
         return SystemState(clock_trusted=box.clock.status().trusted, store_error=str(exc))
@@ -32,5 +39,6 @@ def read_system_state(box, queue, *, sync_status):
         printer_state=printer["state"],
         printer_reason=printer["reason"],
         printer_busy=bool(printer.get("busy") or printer.get("pending")),
+        binder_stale=binder["reason"] if binder["stale"] else "",
     )
 

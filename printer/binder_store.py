@@ -135,6 +135,12 @@ class BinderStore:
                 sent.remove(doc_ids=old)
         return job
 
+    def refresh(self):
+        """Ask CUPS how unfinished A4 jobs went; a binder job that is done puts its binder on the shelf."""
+        if self.printer.configured:
+            self.printer.refresh()
+        self._settle()
+
     # -- the reminder -------------------------------------------------------------------------
 
     def reminder(self, *, max_age=0):
@@ -167,7 +173,8 @@ class BinderStore:
         if not found:
             reason = f"pärmen från {made} stämmer med planen"
         else:
-            reason = (f"pärmen från {made}: {count} ändringar och {days} nya dagar sedan utskriften"
+            reason = (f"pärmen från {made}: {count} {'ändring' if count == 1 else 'ändringar'} och {days} "
+                      f"{'ny dag' if days == 1 else 'nya dagar'} sedan utskriften"
                       + (" – skriv ut ändringarna" if stale else ""))
         return {"printed": summary, "changes": count, "new_days": days, "stale": stale, "reason": reason}
 

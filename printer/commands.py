@@ -77,7 +77,20 @@ def cmd_status(args, config):
     tz = box.clock.tz
     print(f"Skrivare:  {config['printer']['backend']} – {status['state']}: {status['reason']}")
     print(f"I kö:      {status['pending']}" + (" (skriver ut nu)" if status["busy"] else ""))
-    for job in queue.jobs(limit=10):
+    _print_jobs(queue.jobs(limit=10), tz)
+    from .binder_store import BinderStore
+
+    binders = BinderStore(box)
+    if binders.printer.configured:
+        binders.refresh()
+        a4 = binders.printer.status()
+        print(f"A4-skrivare: {binders.printer.queue_name} – {a4['state']}: {a4['reason']}")
+        _print_jobs(binders.printer.jobs(limit=5), tz)
+    print(f"Pärmen:    {binders.reminder()['reason']}")
+
+
+def _print_jobs(jobs, tz):
+    for job in jobs:
         created = dt.datetime.fromisoformat(job["created_at"]).astimezone(tz)
         print(f"  {created:%Y-%m-%d %H:%M}  {job['state']:<8}  {job['title']}"
               f"  ({job['ordered_by']}){'  – ' + job['last_error'] if job['last_error'] else ''}")
@@ -131,4 +144,4 @@ def cmd_binder(args, config):
           + (f" ({job['last_error']})" if job["last_error"] else "") + ".")
     if job["state"] == "failed":
         return 1
-    store.printed()  # a finished binder job counts as printed
+    store.refresh()  # a finished binder job puts the binder on the shelf

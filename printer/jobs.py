@@ -12,6 +12,7 @@ from sync.errors import HembasError
 from sync.provisioning import read_errors
 from sync.store.records import without_corrected
 
+from .binder_store import BinderStore
 from .escpos_job import encode
 from .sheets import long_date, plan_line, run_sheet
 from .slips import contacts_slip, enrollment_slip, handover_slip, status_slip
@@ -83,4 +84,11 @@ def status_facts(box, *, printer_state):
                   f"{clock.reason if clock.trusted else 'OSÄKER - ' + clock.reason}"),
         "printed_at": f"{clock.now.day}/{clock.now.month} {clock.now:%H:%M}",
         "setup_errors": [e["message"] for e in (read_errors(box.data_dir) or {}).get("errors", [])],
+        "binder": binder_line(box),
     }
+
+
+def binder_line(box):
+    """The status slip's line on the team's binder: on the shelf and in step, or out of date."""
+    reason = BinderStore(box).reminder()["reason"]
+    return reason[:1].upper() + reason[1:] + "."

@@ -47,6 +47,9 @@ def status_slip(facts, *, columns):
     receipt.text(facts["printer"], indent=2)
     receipt.text("Klocka", bold=True)
     receipt.text(facts["clock"], indent=2)
+    if facts.get("binder"):
+        receipt.text("Pärm", bold=True)
+        receipt.text(facts["binder"], indent=2)
     if facts.get("setup_errors"):
         receipt.rule()
         receipt.text("FEL I INSTÄLLNINGSFILEN (hembas.toml)", bold=True)

@@ -28,6 +28,9 @@ ACTIONS = {
     "user.add": "skapade konto", "user.new_code": "ny aktiveringskod", "user.remove": "tog bort konto",
     "day.absent": "anmälde frånvaro", "day.substitute": "lade till vikarie", "day.order": "ändrade ordning",
     "day.extra_visit": "lade till extra besök", "day.undo": "ångrade ändring",
+    "binder.pdf": "hämtade pärmen", "binder.changes": "hämtade pärmens ändringar",
+    "binder.printed": "pärmen utskriven", "print.a4": "skrev ut på A4", "print.a4.done": "A4-utskrift klar",
+    "print.a4.failed": "A4-utskrift misslyckades",
 }
 
 

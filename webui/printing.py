@@ -34,7 +34,17 @@ def index():
         for job in preview_jobs(box.data_dir, limit=PREVIEWS_SHOWN):
             raw = preview_bytes(box.data_dir, job["id"])
             previews.append((job, render_html(raw, style=False) if raw else ""))
-    return render_template("printing.html", jobs=queue.jobs(limit=10), printer=queue.status(), previews=previews)
+    return render_template("printing.html", jobs=_with_a4_jobs(box, queue.jobs(limit=10)), printer=queue.status(),
+                           previews=previews)
+
+
+def _with_a4_jobs(box, jobs, limit=10):
+    """The receipt printer's jobs and the A4 printer's (the binder, see webui.binder) in one list, newest first."""
+    from printer.binder_store import BinderStore
+
+    binders = BinderStore(box)
+    binders.refresh()
+    return sorted(jobs + binders.printer.jobs(limit=limit), key=lambda job: job["created_at"], reverse=True)[:limit]
 
 
 @bp.get("/kvitto.css")

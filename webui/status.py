@@ -40,8 +40,17 @@ def index():
     return render_template("status.html", setup_errors=read_errors(box.data_dir), lights=lights_text(daemon),
                            plan=box.mirror.current(), info=box.mirror.info(),
                            clock=box.clock.status(), sync=SyncStatus(box.data_dir).read(),
-                           printer=queue.status(),
+                           printer=queue.status(), binder=_binder_reminder(box),
                            can_press=bool(daemon and daemon.get("mock")) and g.user["role"] == "technician")
+
+
+def _binder_reminder(box):
+    """Whether the printed binder is out of date (no client data: counts and dates only)."""
+    from printer.binder_store import BinderStore
+
+    binders = BinderStore(box)
+    binders.refresh()
+    return binders.reminder()
 
 
 def phone_time_from(form, tz):

@@ -23,6 +23,10 @@ TABLE = [
     (SystemState(printer_state="error", clock_trusted=False), "error"),
     (SystemState(store_error="disken är full"), "error"),
     (SystemState(store_error="disken är full", clock_trusted=False, plan_stale=True), "error"),
+    (SystemState(binder_stale="pärmen: 12 ändringar"), "binder"),
+    (SystemState(binder_stale="pärmen: 12 ändringar", plan_stale=True), "warning"),
+    (SystemState(binder_stale="pärmen: 12 ändringar", sync_error="timeout"), "warning"),
+    (SystemState(binder_stale="pärmen: 12 ändringar", printer_busy=True), "busy"),
 ]
 
 

@@ -64,3 +64,20 @@ def test_an_untrusted_clock_shows_red(box, queue, demo_document):
 def test_an_unreadable_store_shows_red(box, queue, data_dir):
     (data_dir / "plan.json").write_text("{ not json")
     assert pattern(box, queue) == "error"
+
+
+def test_an_out_of_date_printed_binder_blinks_yellow(box, queue):
+    from hembas_testing import TODAY
+
+    from printer.binder_store import BinderStore
+    from sync.day.team_day import reassign
+
+    queue.check_printer()
+    store = BinderStore(box)
+    store.make(by="s1")
+    store.mark_printed(by="s1")
+    box.config["binder"]["remind_changes"] = 0
+    assert pattern(box, queue) == "ok"
+    reassign(box.records, box.plan(), box.day(TODAY).route("s3")[0], ["s2"], author="s1", date=TODAY)
+    state = read_system_state(box, queue, sync_status=SyncStatus(box.data_dir))
+    assert signal_for(state).pattern == "binder" and "1 ändring" in signal_for(state).reason

@@ -23,3 +23,22 @@ def test_status_slip_prints_the_settings_file_problems_until_they_are_fixed(box)
     assert "FEL I INSTÄLLNINGSFILEN" in text and "wifi.passphrase: ska vara 8-63 tecken" in text
     clear_errors(box.data_dir)
     assert "INSTÄLLNINGSFILEN" not in slip_text(box)
+
+
+def test_status_slip_says_whether_the_printed_binder_is_out_of_date(box):
+    from hembas_testing import TODAY
+
+    from printer.binder_store import BinderStore
+    from sync.day.team_day import reassign
+
+    def text():
+        return " ".join(slip_text(box).split())
+
+    assert "Pärm Ingen pärm är utskriven." in text()
+    store = BinderStore(box)
+    store.make(by="s1")
+    store.mark_printed(by="s1")
+    assert "stämmer med planen" in text()
+    box.config["binder"]["remind_changes"] = 0
+    reassign(box.records, box.plan(), box.day(TODAY).route("s3")[0], ["s2"], author="s1", date=TODAY)
+    assert "1 ändring och 0 nya dagar sedan utskriften - skriv ut ändringarna." in text()
