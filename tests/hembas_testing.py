@@ -35,3 +35,13 @@ def pdftotext(data, *, layout=True):
 
     args = ["pdftotext", *(["-layout"] if layout else []), "-", "-"]
     return subprocess.run(args, input=data, capture_output=True, check=True, timeout=60).stdout.decode("utf-8")
+
+
+def binder_on_the_shelf(box):
+    """A BinderStore whose binder, made now, is marked printed: where every change list starts."""
+    from printer.binder_store import BinderStore
+
+    store = BinderStore(box)
+    store.make(by="s1")
+    store.mark_printed(by="s1")
+    return store

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .measure import REPO_DIR
 
-BENCHMARKS = ["plan_import", "printing", "web", "sync_poll", "day_proposal"]
+BENCHMARKS = ["plan_import", "printing", "binder", "web", "sync_poll", "day_proposal"]
 
 
 def machine():

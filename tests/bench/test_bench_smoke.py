@@ -3,7 +3,7 @@
 import json
 
 from bench import __main__ as bench_main
-from bench import day_proposal, plan_import, printing, sync_poll, web
+from bench import binder, day_proposal, plan_import, printing, sync_poll, web
 
 
 def test_plan_import_benchmark_measures_every_scale(tmp_path):
@@ -32,6 +32,14 @@ def test_printing_benchmark_renders_a_day_and_times_a_press_to_the_printer(tmp_p
     assert daemon["ready_s"] > 0 and daemon["idle_rss_mb"] > 1
     assert daemon["press_to_last_byte_s"] >= daemon["press_to_first_byte_s"] > 0
     assert daemon["bytes_per_press"] > 0 and daemon["exit_code"] == 0
+
+
+def test_binder_benchmark_makes_the_binder_and_the_change_list(tmp_path):
+    row, = binder.run(tmp_path, scale="smoke")["rows"]
+    assert row["pages"] > row["clients"] > 0 and row["kb"] > 10 and row["seconds"] > 0
+    assert row["changes"] == 1 + binder.MOVED  # the hub's changed note and the moved visits
+    assert row["changes_pages"] >= 1 and row["changes_s"] > 0 and row["reminder_changes"] == row["changes"]
+    assert row["snapshot_kb"] > 1 and row["peak_rss_mb"] > 1
 
 
 def test_web_benchmark_loads_idag_and_the_client_card_against_a_static_ceiling(tmp_path):

@@ -67,15 +67,12 @@ def test_an_unreadable_store_shows_red(box, queue, data_dir):
 
 
 def test_an_out_of_date_printed_binder_blinks_yellow(box, queue):
-    from hembas_testing import TODAY
+    from hembas_testing import TODAY, binder_on_the_shelf
 
-    from printer.binder_store import BinderStore
     from sync.day.team_day import reassign
 
     queue.check_printer()
-    store = BinderStore(box)
-    store.make(by="s1")
-    store.mark_printed(by="s1")
+    binder_on_the_shelf(box)
     box.config["binder"]["remind_changes"] = 0
     assert pattern(box, queue) == "ok"
     reassign(box.records, box.plan(), box.day(TODAY).route("s3")[0], ["s2"], author="s1", date=TODAY)

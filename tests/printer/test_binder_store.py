@@ -5,7 +5,7 @@ import datetime as dt
 import re
 
 import pytest
-from hembas_testing import NOW, TODAY, fixed_clock, pdftotext
+from hembas_testing import NOW, TODAY, binder_on_the_shelf, fixed_clock, pdftotext
 
 from printer.binder import sort_name
 from printer.binder_store import BinderStore, NoBinder, page_ranges
@@ -44,15 +44,13 @@ def test_marking_before_anything_was_made_is_refused(store):
 
 
 def test_the_next_binder_says_which_it_replaces(store):
-    store.make(by="s1")
-    store.mark_printed(by="s1")
+    binder_on_the_shelf(store.box)
     binder, _ = store.make(by="s1")
     assert re.search(r"Ersätter\s+utskrift från 27/11 2026 \d\d:\d\d \(plan \w{12}\)", pdftotext(binder.data))
 
 
 def test_change_list_between_two_plans_lists_exactly_the_changed_visits(store, box, demo_document):
-    store.make(by="s1")
-    store.mark_printed(by="s1")
+    binder_on_the_shelf(store.box)
     printed = store.printed()
     tomorrow = [v for v in demo_document["visits"] if v["date"] == "2026-11-28" and v["staff_ids"]]
     moved, dropped = tomorrow[0], tomorrow[1]
@@ -95,8 +93,7 @@ def test_change_list_between_two_plans_lists_exactly_the_changed_visits(store, b
 
 
 def test_change_list_after_a_local_reassignment(store, box):
-    store.make(by="s1")
-    store.mark_printed(by="s1")
+    binder_on_the_shelf(store.box)
     visit = box.day(TODAY).route("s3")[0]
     reassign(box.records, box.plan(), visit, ["s2"], author="s1", date=TODAY)
     result = store.changes(by="s1")
@@ -113,8 +110,7 @@ def test_no_change_list_without_a_printed_binder(store):
 
 
 def test_an_unchanged_binder_gets_a_change_list_that_says_so(store):
-    store.make(by="s1")
-    store.mark_printed(by="s1")
+    binder_on_the_shelf(store.box)
     result = store.changes(by="s1")
     assert not result.changes and "Inga ändringar" in pdftotext(result.data)
 
@@ -122,8 +118,7 @@ def test_an_unchanged_binder_gets_a_change_list_that_says_so(store):
 def test_reminder_counts_changes_against_the_setting(store, box):
     assert store.reminder() == {"printed": None, "changes": 0, "new_days": 0, "stale": False,
                                 "reason": "ingen pärm är utskriven"}
-    store.make(by="s1")
-    store.mark_printed(by="s1")
+    binder_on_the_shelf(store.box)
     assert store.reminder()["stale"] is False and "stämmer med planen" in store.reminder()["reason"]
     box.config["binder"]["remind_changes"] = 2
     for visit in box.day(TODAY).route("s3")[:3]:
@@ -134,8 +129,7 @@ def test_reminder_counts_changes_against_the_setting(store, box):
 
 
 def test_reminder_counts_the_planned_days_the_binder_lacks(store, box):
-    store.make(by="s1")
-    store.mark_printed(by="s1")
+    binder_on_the_shelf(store.box)
     later = demo_plan(TODAY, days=17)  # the same two weeks and three more days
     later["generated_at"] = "2026-11-30T05:12:00+01:00"
     box.clock = fixed_clock(box.data_dir, now=NOW + dt.timedelta(days=3))
@@ -147,8 +141,7 @@ def test_reminder_counts_the_planned_days_the_binder_lacks(store, box):
 
 
 def test_the_lights_may_reuse_a_recent_answer(store, box):
-    store.make(by="s1")
-    store.mark_printed(by="s1")
+    binder_on_the_shelf(store.box)
     first = store.reminder(max_age=60)
     reassign(box.records, box.plan(), box.day(TODAY).route("s3")[0], ["s2"], author="s1", date=TODAY)
     assert store.reminder(max_age=60) is first

@@ -3,7 +3,7 @@
 import time
 
 import pytest
-from hembas_testing import TODAY, pdftotext
+from hembas_testing import TODAY, binder_on_the_shelf, pdftotext
 
 from printer.binder_store import BinderStore
 from printer.cups import A4Printer, A4Unavailable
@@ -45,8 +45,7 @@ def test_the_binder_prints_on_a4_and_then_counts_as_printed(store, a4_box, cups_
 
 
 def test_only_the_changed_pages_are_printed(store, a4_box, cups_server):
-    store.make(by="s1")
-    store.mark_printed(by="s1")
+    binder_on_the_shelf(store.box)
     visit = a4_box.day(TODAY).route("s3")[0]
     reassign(a4_box.records, a4_box.plan(), visit, ["s2"], author="s1", date=TODAY)
     job = store.print_a4(by="s1", what="pages")
@@ -62,8 +61,7 @@ def test_only_the_changed_pages_are_printed(store, a4_box, cups_server):
 
 
 def test_the_change_list_prints_too(store, a4_box, cups_server):
-    store.make(by="s1")
-    store.mark_printed(by="s1")
+    binder_on_the_shelf(store.box)
     job = store.print_a4(by="s1", what="changes")
     assert "Inga ändringar" in pdftotext(cups_server.wait_for_output())
     assert settle(store.printer, job["id"])["state"] == "done"

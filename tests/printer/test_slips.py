@@ -26,18 +26,15 @@ def test_status_slip_prints_the_settings_file_problems_until_they_are_fixed(box)
 
 
 def test_status_slip_says_whether_the_printed_binder_is_out_of_date(box):
-    from hembas_testing import TODAY
+    from hembas_testing import TODAY, binder_on_the_shelf
 
-    from printer.binder_store import BinderStore
     from sync.day.team_day import reassign
 
     def text():
         return " ".join(slip_text(box).split())
 
     assert "Pärm Ingen pärm är utskriven." in text()
-    store = BinderStore(box)
-    store.make(by="s1")
-    store.mark_printed(by="s1")
+    binder_on_the_shelf(box)
     assert "stämmer med planen" in text()
     box.config["binder"]["remind_changes"] = 0
     reassign(box.records, box.plan(), box.day(TODAY).route("s3")[0], ["s2"], author="s1", date=TODAY)

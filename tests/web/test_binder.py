@@ -3,9 +3,8 @@
 import time
 
 import pytest
-from hembas_testing import TODAY, pdftotext
+from hembas_testing import TODAY, binder_on_the_shelf, pdftotext
 
-from printer.binder_store import BinderStore
 from sync.day.team_day import reassign
 
 
@@ -48,9 +47,7 @@ def test_the_change_list_without_a_printed_binder_is_explained(as_coordinator):
 
 
 def test_the_status_page_reminds_when_the_binder_is_out_of_date(as_coordinator, as_technician_too, box):
-    store = BinderStore(box)
-    store.make(by="s1")
-    store.mark_printed(by="s1")
+    binder_on_the_shelf(box)
     box.config["binder"]["remind_changes"] = 0
     assert "stämmer med planen" in as_coordinator.get("/status").get_data(as_text=True)
     reassign(box.records, box.plan(), box.day(TODAY).route("s3")[0], ["s2"], author="s1", date=TODAY)
