@@ -45,9 +45,12 @@ def sort_name(name):
     return f"{last}, {first}" if first else last
 
 
+SWEDISH_ORDER = str.maketrans({"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}", "é": "e", "ü": "y"})
+
+
 def swedish_key(text):
-    """Sort key for Swedish order: å, ä, ö after z."""
-    return text.lower().translate({ord("å"): "{", ord("ä"): "|", ord("ö"): "}", ord("é"): "e"})
+    """Sort key for Swedish order: å, ä, ö after z (æ with ä, ø with ö, ü with y)."""
+    return text.lower().translate(SWEDISH_ORDER)
 
 
 def client_order(plan):

@@ -197,6 +197,9 @@ class BinderStore:
                         self.mark_printed(by=job["ordered_by"], record=doc["record"])
 
     def _name(self, by):
+        """Who made a binder, as its cover says it."""
+        if by == "cli":
+            return "kommandoraden"
         plan = self.box.mirror.current()
         return staff_name(plan, by) if plan else by
 

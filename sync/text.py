@@ -108,12 +108,15 @@ def _document_class():
         def footer(self):
             if self.page_footer is None:
                 return
-            left, right = self.page_footer(self.page_no())
+            left, right = (pdf_text(text) for text in self.page_footer(self.page_no()))
             font = (self.font_family, self.font_style, self.font_size_pt)
             self.set_y(-12)
             self.set_font("helvetica", "", 7.5)
-            self.cell(self.epw * 0.78, 4, pdf_text(left))
-            self.cell(0, 4, pdf_text(right), align="R")
+            room = self.epw - self.get_string_width(right) - 3
+            while left and self.get_string_width(left) > room:
+                left = left[:-1]
+            self.cell(room, 4, left)
+            self.cell(0, 4, right, align="R")
             if font[0]:
                 self.set_font(*font)
 
