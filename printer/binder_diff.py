@@ -110,6 +110,7 @@ class Changes:
     new_days: tuple = ()     # days the new binder has planned and the printed one did not
     passed_days: tuple = ()  # days of the printed binder before the new one starts
     clients: tuple = ()      # client ids whose address, alerts or contacts changed
+    client_days: tuple = ()  # days whose pages show one of those clients (name, address and alerts per visit)
     contacts: bool = False   # the team's or the staff's numbers changed
 
     def count(self):
@@ -130,6 +131,7 @@ class Changes:
         keys |= {f"day/{date}" for date, _shift, _staff in self.reordered}
         keys |= {f"day/{date}" for date in self.new_days}
         keys |= {f"client/{client_id}" for client_id in self.clients}
+        keys |= {f"day/{date}" for date in self.client_days}
         return sorted(keys, key=section_order)
 
 
@@ -157,6 +159,8 @@ def diff(old, new):
         if fields:
             changed.append((a, b, fields))
     start = min(new["days"])
+    clients = tuple(sorted(c for c in new["clients"].keys() & old["clients"].keys()
+                           if new["clients"][c][1] != old["clients"][c][1]))
     return Changes(
         added=tuple(sorted((news[i] for i in news.keys() - olds.keys()), key=_row_order)),
         removed=tuple(sorted((olds[i] for i in olds.keys() - news.keys()), key=_row_order)),
@@ -164,8 +168,8 @@ def diff(old, new):
         reordered=_reordered([r for r in old["visits"] if r[1] in both], [r for r in new["visits"] if r[1] in both]),
         new_days=tuple(d for d in new["days"] if d in new_covered and d not in (old_covered & set(old["days"]))),
         passed_days=tuple(d for d in old["days"] if d < start),
-        clients=tuple(sorted(c for c in new["clients"].keys() & old["clients"].keys()
-                             if new["clients"][c][1] != old["clients"][c][1])),
+        clients=clients,
+        client_days=tuple(sorted({r[1] for r in new["visits"] if r[3] in clients})),
         contacts=old["contacts"] != new["contacts"],
     )
 

@@ -65,7 +65,8 @@ def test_a_day_the_printed_binder_had_no_plan_for_is_new_when_the_plan_covers_it
 def test_client_details_and_contacts_are_changes_of_their_own():
     changes = diff(snap([V1]), snap([V1], clients={"c1": ["Åsa", "new address"], "c2": ["Bo", "b"]}, contacts="k2"))
     assert changes.clients == ("c1",) and changes.contacts and changes.count() == 2
-    assert changes.sections() == ["cover", "contacts", "client/c1"]
+    assert changes.client_days == ("2026-11-27",)  # the day pages show the client's address and alerts too
+    assert changes.sections() == ["cover", "contacts", "day/2026-11-27", "client/c1"]
 
 
 def test_counting_is_what_the_reminder_uses():
