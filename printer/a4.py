@@ -31,9 +31,9 @@ def as_of_line(plan, printed_at):
             f"utskriven {printed_at.day}/{printed_at.month} {printed_at:%Y %H:%M}")
 
 
-def staff_name(plan, staff_id):
-    """A staff member's name; the id itself for someone the plan does not know."""
-    person = plan.staff.get(staff_id)
+def staff_name(people, staff_id):
+    """A person's name from *people* (``day.staff``: plan staff and the day's substitutes), else the id."""
+    person = people.get(staff_id)
     return person.name if person else staff_id
 
 
@@ -152,8 +152,10 @@ class PageWriter:
 
     # -- what the A4 documents share ----------------------------------------------------------
 
-    def visit(self, plan, visit, *, number, staff_id, settings, show_shift=True):
-        """One visit: "3. Client, address" in bold, then tasks, alerts, note, partner (entry if allowed)."""
+    def visit(self, plan, visit, *, number, staff_id, settings, people, show_shift=True):
+        """One visit: "3. Client, address" in bold, then tasks, alerts, note, partner (entry if allowed).
+
+        *people* names the staff (``day.staff``: the plan's and the day's substitutes)."""
         client = plan.clients[visit.client_id]
         head = f"{number}. {client.name}, {client.address}" + (f" ({visit.shift})" if show_shift else "")
         if settings["print_times"] and visit.window:
@@ -165,7 +167,7 @@ class PageWriter:
             details.append("OBS! " + "; ".join(client.alerts))
         if visit.note:
             details.append("Notering: " + visit.note)
-        partners = [staff_name(plan, s) for s in visit.staff_ids if s != staff_id]
+        partners = [staff_name(people, s) for s in visit.staff_ids if s != staff_id]
         if partners:
             details.append("Dubbelbemanning med " + " och ".join(partners))
         if settings["print_entry"] and client.entry:

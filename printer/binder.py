@@ -119,14 +119,15 @@ def render_binder(period, *, settings, printed_at, printed_by, replaces):
         _day(out, plan, day, period.shifts[day.date], settings)
         pages[key][1] = pdf.page_no()
 
-    visits = {}
+    visits, people = {}, {}
     for day in period.days:
+        people.update(day.staff)
         for visit in day.visits:
             visits.setdefault(visit.client_id, []).append(visit)
     for n, client in enumerate(clients):
         key = f"client/{client.id}"
         section(key, sort_name(client.name), level=1, parent="Brukare A-Ö" if n == 0 else None)
-        _client(out, plan, client, visits.get(client.id, []), settings)
+        _client(out, client, visits.get(client.id, []), settings, people)
         pages[key][1] = pdf.page_no()
     data = bytes(pdf.output())
     return Binder(data=data, pages=pages, page_count=len(pdf.pages))
@@ -191,20 +192,22 @@ def _day(out, plan, day, shifts, settings):
             out.space(1)
             out.flag(f"EJ TILLDELADE ({len(unassigned)}): ingen har de här besöken")
             for number, visit in enumerate(unassigned, start=1):
-                out.visit(plan, visit, number=number, staff_id=None, settings=settings, show_shift=False)
+                out.visit(plan, visit, number=number, staff_id=None, settings=settings, people=day.staff,
+                          show_shift=False)
         staff_ids = sorted(day.staff_ids(shift=shift.name), key=lambda s: order.index(s) if s in order else len(order))
         for staff_id in staff_ids:
             route = day.route(staff_id, shift=shift.name)
             out.space(1.5)
             out.room(3 * LINE)
-            out.text(f"{staff_name(plan, staff_id)} ({len(route)} besök)", size=11, bold=True)
+            out.text(f"{staff_name(day.staff, staff_id)} ({len(route)} besök)", size=11, bold=True)
             out.rule()
             out.space(0.5)
             for number, visit in enumerate(route, start=1):
-                out.visit(plan, visit, number=number, staff_id=staff_id, settings=settings, show_shift=False)
+                out.visit(plan, visit, number=number, staff_id=staff_id, settings=settings, people=day.staff,
+                          show_shift=False)
 
 
-def _client(out, plan, client, visits, settings):
+def _client(out, client, visits, settings, people):
     out.bar(sort_name(client.name), size=14)
     rows = [("Adress", client.address + (f" ({client.area})" if client.area else ""))]
     if client.phone:
@@ -227,7 +230,7 @@ def _client(out, plan, client, visits, settings):
         shift = SHIFT_NAMES.get(visit.shift, visit.shift).lower()
         if settings["print_times"] and visit.window:
             shift += f" {visit.window.start:%H:%M}-{visit.window.end:%H:%M}"
-        who = " och ".join(staff_name(plan, s) for s in visit.staff_ids)
+        who = " och ".join(staff_name(people, s) for s in visit.staff_ids)
         out.row([(22, when, False), (32, shift, False), (55, who or "EJ TILLDELAD", not who),
                  (0, ", ".join(visit.tasks), False)])
 

@@ -75,12 +75,16 @@ class VisitRow:
 def snapshot(period, settings):
     """The JSON-able record of what a binder of *period* shows (settings: ``[printer]``)."""
     plan = period.plan
-    visits = []
+    visits, routes, people = [], {}, {s.id: s.name for s in plan.staff.values()}
     for day in period.days:
+        people.update((s.id, s.name) for s in day.staff.values())
         for v in day.visits:
             window = f"{v.window.start:%H:%M}-{v.window.end:%H:%M}" if v.window and settings["print_times"] else ""
             visits.append([v.id, day.date.isoformat(), v.shift, v.client_id, list(v.staff_ids), list(v.tasks),
                            v.note, window])
+        for shift in dict.fromkeys(v.shift for v in day.visits):
+            for staff_id in day.staff_ids(shift=shift):  # each route in the order the binder prints it
+                routes[f"{day.date}/{shift}/{staff_id}"] = [v.id for v in day.route(staff_id, shift=shift)]
     clients = {c.id: [c.name, _digest([c.address, list(c.alerts), c.phone,
                                        [[k.name, k.phone, k.relation] for k in c.contacts],
                                        c.entry if settings["print_entry"] else ""])]
@@ -89,7 +93,7 @@ def snapshot(period, settings):
         "version": plan.version, "generated_at": plan.generated_at.isoformat(), "team": plan.team.name,
         "days": [d.date.isoformat() for d in period.days],
         "covered": [d.date.isoformat() for d in period.days if plan.covers(d.date)],
-        "visits": visits, "clients": clients, "staff": {s.id: s.name for s in plan.staff.values()},
+        "visits": visits, "routes": routes, "clients": clients, "staff": people,
         "contacts": _digest([[c.name, c.phone] for c in plan.contacts]
                             + [[s.name, s.phone] for s in plan.staff.values()]),
     }
@@ -165,7 +169,7 @@ def diff(old, new):
         added=tuple(sorted((news[i] for i in news.keys() - olds.keys()), key=_row_order)),
         removed=tuple(sorted((olds[i] for i in olds.keys() - news.keys()), key=_row_order)),
         changed=tuple(sorted(changed, key=lambda c: _row_order(c[1]))),
-        reordered=_reordered([r for r in old["visits"] if r[1] in both], [r for r in new["visits"] if r[1] in both]),
+        reordered=_reordered(old["routes"], new["routes"], both),
         new_days=tuple(d for d in new["days"] if d in new_covered and d not in (old_covered & set(old["days"]))),
         passed_days=tuple(d for d in old["days"] if d < start),
         clients=clients,
@@ -178,19 +182,12 @@ def _row_order(row):
     return (row.date, row.shift, row.client_id, row.id)
 
 
-def _reordered(old_rows, new_rows):
-    """Routes whose visits (those in both binders) come in another order."""
-    def routes(rows):
-        out = {}
-        for row in rows:
-            for staff_id in row[4]:
-                out.setdefault((row[1], row[2], staff_id), []).append(row[0])
-        return out
-
-    old_routes, new_routes = routes(old_rows), routes(new_rows)
+def _reordered(old_routes, new_routes, dates):
+    """Routes (date, shift, staff id) on *dates* whose visits in both binders come in another order."""
     moved = []
     for key in old_routes.keys() & new_routes.keys():
         common = set(old_routes[key]) & set(new_routes[key])
-        if [i for i in old_routes[key] if i in common] != [i for i in new_routes[key] if i in common]:
-            moved.append(key)
+        if key.split("/")[0] in dates and ([i for i in old_routes[key] if i in common]
+                                           != [i for i in new_routes[key] if i in common]):
+            moved.append(tuple(key.split("/")))
     return tuple(sorted(moved))

@@ -201,7 +201,7 @@ class BinderStore:
         if by == "cli":
             return "kommandoraden"
         plan = self.box.mirror.current()
-        return staff_name(plan, by) if plan else by
+        return staff_name(plan.staff, by) if plan else by
 
     def _get(self, slot):
         doc = self._db.table(slot).get(doc_id=1)

@@ -57,4 +57,4 @@ def _day(out, plan, day, date, staff_id, settings):
         out.text("Inga besök.")
         return
     for number, visit in enumerate(visits, start=1):
-        out.visit(plan, visit, number=number, staff_id=staff_id, settings=settings)
+        out.visit(plan, visit, number=number, staff_id=staff_id, settings=settings, people=day.staff)

@@ -45,3 +45,10 @@ def binder_on_the_shelf(box):
     store.make(by="s1")
     store.mark_printed(by="s1")
     return store
+
+
+def move_visit(box, visit, staff_ids, *, by="s1"):
+    """Give *visit* to *staff_ids* as the morning meeting does (``sync.day.changes.assign``)."""
+    from sync.day.changes import assign, audit_as
+
+    return assign(box, visit.date, [(visit.id, list(staff_ids))], author=by, audit=audit_as(box, by))

@@ -35,7 +35,7 @@ def measure(data_dir, factor):
     from printer.binder_store import BinderStore
     from sync.box import open_box
     from sync.config import load_config
-    from sync.day.team_day import reassign
+    from sync.day.changes import assign, audit_as
     from sync.plan.demo import demo_plan
 
     box = open_box(load_config(data_dir, environ={}))
@@ -48,11 +48,10 @@ def measure(data_dir, factor):
         binder, record = store.make(by="s1")
     store.mark_printed(by="s1")
     republish(box, factor, size, now=NOW + dt.timedelta(hours=1))
-    plan = box.plan()
-    movable = [v for v in box.day(TODAY).visits if v.staff_ids and not v.note.startswith("Ändrat av kommunen")]
-    for visit in movable[:MOVED]:
-        other = next(s for s in plan.staff if s not in visit.staff_ids)
-        reassign(box.records, plan, visit, [other], author="s1", date=TODAY)
+    day = box.day(TODAY)
+    movable = [v for v in day.visits if len(v.staff_ids) == 1 and not v.note.startswith("Ändrat av kommunen")]
+    moves = [(v.id, [next(s for s in day.crew(v.shift) if s not in v.staff_ids)]) for v in movable[:MOVED]]
+    assign(box, TODAY, moves, author="s1", audit=audit_as(box, "s1"))  # the morning meeting
     with Stopwatch() as changed:
         found = store.changes(by="s1")
     with Stopwatch() as reminded:

@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from hembas_testing import NOW, fixed_clock
+from hembas_testing import NOW, TODAY, binder_on_the_shelf, fixed_clock, move_visit
 
 from firmware.signals import signal_for
 from firmware.state import read_system_state
@@ -67,14 +67,10 @@ def test_an_unreadable_store_shows_red(box, queue, data_dir):
 
 
 def test_an_out_of_date_printed_binder_blinks_yellow(box, queue):
-    from hembas_testing import TODAY, binder_on_the_shelf
-
-    from sync.day.team_day import reassign
-
     queue.check_printer()
     binder_on_the_shelf(box)
     box.config["binder"]["remind_changes"] = 0
     assert pattern(box, queue) == "ok"
-    reassign(box.records, box.plan(), box.day(TODAY).route("s3")[0], ["s2"], author="s1", date=TODAY)
+    move_visit(box, box.day(TODAY).route("s3")[0], ["s2"])
     state = read_system_state(box, queue, sync_status=SyncStatus(box.data_dir))
     assert signal_for(state).pattern == "binder" and "1 ändring" in signal_for(state).reason

@@ -136,3 +136,17 @@ def test_the_two_week_pdf_shares_the_as_of_line(box):
                                        ("Cher", "Cher")])
 def test_the_index_is_by_surname(name, key):
     assert sort_name(name) == key
+
+
+def test_a_substitute_is_named_on_the_day_and_in_the_client_index(box, who, dag):
+    from sync.day.changes import add_substitute, assign
+
+    visit = box.day(TODAY).route("s3", shift="dag")[0]
+    substitute = add_substitute(box, dag, name="Kim Berg", phone="070-123 45 67", **who)["body"]["id"]
+    assign(box, TODAY, [(visit.id, [substitute])], **who)
+    _, binder = make(box)
+    pages = pages_of(binder)
+    first, last = binder.pages[f"day/{TODAY}"]
+    assert "Kim Berg (1 besök)" in "".join(pages[first - 1:last])
+    first, last = binder.pages[f"client/{visit.client_id}"]
+    assert re.search(r"27/11\s+dag\s+Kim Berg", "".join(pages[first - 1:last]))

@@ -3,15 +3,18 @@
 import copy
 import datetime as dt
 
-from hembas_testing import NOW, TODAY, fixed_clock
+from hembas_testing import NOW, TODAY, fixed_clock, move_visit
 
 from printer.binder_diff import Changes, VisitRow, binder_period, diff, snapshot
-from sync.day.team_day import reassign
 
 
 def snap(visits, *, days=("2026-11-27", "2026-11-28"), covered=None, clients=None, contacts="k1"):
-    """A snapshot as printer.binder_diff.snapshot writes it, by hand."""
-    return {"version": "v", "generated_at": "", "team": "T", "days": list(days),
+    """A snapshot as printer.binder_diff.snapshot writes it, by hand: routes in the order of *visits*."""
+    routes = {}
+    for visit_id, date, shift, _client, staff_ids, *_rest in visits:
+        for staff_id in staff_ids:
+            routes.setdefault(f"{date}/{shift}/{staff_id}", []).append(visit_id)
+    return {"version": "v", "generated_at": "", "team": "T", "days": list(days), "routes": routes,
             "covered": list(days if covered is None else covered), "visits": [list(v) for v in visits],
             "clients": clients or {"c1": ["Åsa", "a"], "c2": ["Bo", "b"]}, "staff": {"s1": "Ann", "s2": "Eva"},
             "contacts": contacts}
@@ -99,7 +102,7 @@ def test_a_local_reassignment_is_a_change_without_a_new_plan(box):
     printed = snapshot(binder_period(box), box.config["printer"])
     day = box.day(TODAY)
     visit = day.route("s3")[0]
-    reassign(box.records, box.plan(), visit, ["s2"], author="s1", date=TODAY)
+    move_visit(box, visit, ["s2"])
     changes = diff(printed, snapshot(binder_period(box), box.config["printer"]))
     (old, new, fields), = changes.changed
     assert old.id == visit.id and old.staff_ids == ("s3",) and new.staff_ids == ("s2",) and fields == ("staff_ids",)
@@ -113,3 +116,26 @@ def test_the_next_morning_the_binder_has_one_passed_day_and_one_new_one_only_if_
     assert changes.passed_days == ("2026-11-27",)
     assert changes.new_days == ()  # the plan ends on 10 December: the 11th is not planned yet
     assert changes.count() == 0
+
+
+def test_the_morning_meetings_changes_flow_through_the_effective_day(box, who, dag):
+    """A sick call, a substitute who takes a visit, a new route order and an extra visit: all in the diff."""
+    from sync.day.changes import add_extra_visit, add_substitute, assign, mark_absent, set_order
+
+    printed = snapshot(binder_period(box), box.config["printer"])
+    day = box.day(TODAY)
+    sick = day.route("s3", shift="dag")
+    mark_absent(box, "s3", dag, **who)
+    substitute = add_substitute(box, dag, name="Kim Berg", phone="070-123 45 67", **who)["body"]["id"]
+    assign(box, TODAY, [(sick[0].id, [substitute])], **who)
+    route = [v.id for v in box.day(TODAY).route("s2", shift="dag")]
+    set_order(box, dag, "s2", list(reversed(route)), **who)
+    extra = add_extra_visit(box, dag, "c07", tasks=["tillsyn"], note="Hemkommen från sjukhuset", **who)
+    current = snapshot(binder_period(box), box.config["printer"])
+    changes = diff(printed, current)
+    changed = {old.id: (old.staff_ids, new.staff_ids) for old, new, _fields in changes.changed}
+    without_s3 = {v.id: (v.staff_ids, tuple(s for s in v.staff_ids if s != "s3")) for v in sick[1:]}
+    assert changed == {**without_s3, sick[0].id: (sick[0].staff_ids, (substitute,))}
+    assert [r.id for r in changes.added] == [extra["body"]["id"]] and changes.removed == ()
+    assert changes.reordered == (("2026-11-27", "dag", "s2"),)
+    assert current["staff"][substitute] == "Kim Berg"

@@ -5,11 +5,10 @@ import datetime as dt
 import re
 
 import pytest
-from hembas_testing import NOW, TODAY, binder_on_the_shelf, fixed_clock, pdftotext
+from hembas_testing import NOW, TODAY, binder_on_the_shelf, fixed_clock, move_visit, pdftotext
 
 from printer.binder import sort_name
 from printer.binder_store import BinderStore, NoBinder, page_ranges
-from sync.day.team_day import reassign
 from sync.plan.demo import demo_plan
 
 
@@ -95,7 +94,7 @@ def test_change_list_between_two_plans_lists_exactly_the_changed_visits(store, b
 def test_change_list_after_a_local_reassignment(store, box):
     binder_on_the_shelf(store.box)
     visit = box.day(TODAY).route("s3")[0]
-    reassign(box.records, box.plan(), visit, ["s2"], author="s1", date=TODAY)
+    move_visit(box, visit, ["s2"])
     result = store.changes(by="s1")
     (old, new, fields), = result.changes.changed
     assert old.id == visit.id and fields == ("staff_ids",)
@@ -122,7 +121,7 @@ def test_reminder_counts_changes_against_the_setting(store, box):
     assert store.reminder()["stale"] is False and "stämmer med planen" in store.reminder()["reason"]
     box.config["binder"]["remind_changes"] = 2
     for visit in box.day(TODAY).route("s3")[:3]:
-        reassign(box.records, box.plan(), visit, ["s2"], author="s1", date=TODAY)
+        move_visit(box, visit, ["s2"])
     reminder = store.reminder()
     assert reminder["changes"] == 3 and reminder["stale"] is True
     assert "3 ändringar och 0 nya dagar" in reminder["reason"]
@@ -143,7 +142,7 @@ def test_reminder_counts_the_planned_days_the_binder_lacks(store, box):
 def test_the_lights_may_reuse_a_recent_answer(store, box):
     binder_on_the_shelf(store.box)
     first = store.reminder(max_age=60)
-    reassign(box.records, box.plan(), box.day(TODAY).route("s3")[0], ["s2"], author="s1", date=TODAY)
+    move_visit(box, box.day(TODAY).route("s3")[0], ["s2"])
     assert store.reminder(max_age=60) is first
     assert store.reminder()["changes"] == 1
 

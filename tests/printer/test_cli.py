@@ -1,14 +1,13 @@
 """``hembas print …``."""
 
 import pytest
-from hembas_testing import NOW, TODAY, pdftotext
+from hembas_testing import NOW, TODAY, move_visit, pdftotext
 
 from printer.binder_store import BinderStore
 from printer.escpos_reader import TextLine, read
 from printer.preview import preview_jobs
 from sync.cli import main
 from sync.clock import Clock
-from sync.day.team_day import reassign
 
 
 def run(box, *argv):
@@ -70,7 +69,7 @@ def test_mark_printed_then_the_changes_since_then(cli_box, tmp_path, capsys):
     assert run(cli_box, "print", "binder", "--mark-printed") == 0
     assert "är markerad som utskriven" in capsys.readouterr().out
     visit = cli_box.day(TODAY).route("s3")[0]
-    reassign(cli_box.records, cli_box.plan(), visit, ["s2"], author="s1", date=TODAY)
+    move_visit(cli_box, visit, ["s2"])
     assert run(cli_box, "print", "binder", "--changes", "--to", str(tmp_path / "c.pdf")) == 0
     text = pdftotext((tmp_path / "c.pdf").read_bytes())
     assert "1 besök ändrat." in text and "vem: Lina Kärrman -> Johanna Öhman" in text

@@ -3,11 +3,10 @@
 import time
 
 import pytest
-from hembas_testing import TODAY, binder_on_the_shelf, pdftotext
+from hembas_testing import TODAY, binder_on_the_shelf, move_visit, pdftotext
 
 from printer.binder_store import BinderStore
 from printer.cups import A4Printer, A4Unavailable
-from sync.day.team_day import reassign
 
 
 def settle(printer, job_id, timeout=30):
@@ -47,7 +46,7 @@ def test_the_binder_prints_on_a4_and_then_counts_as_printed(store, a4_box, cups_
 def test_only_the_changed_pages_are_printed(store, a4_box, cups_server):
     binder_on_the_shelf(store.box)
     visit = a4_box.day(TODAY).route("s3")[0]
-    reassign(a4_box.records, a4_box.plan(), visit, ["s2"], author="s1", date=TODAY)
+    move_visit(a4_box, visit, ["s2"])
     job = store.print_a4(by="s1", what="pages")
     text = pdftotext(cups_server.wait_for_output())
     settle(store.printer, job["id"])

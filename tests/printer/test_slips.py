@@ -1,5 +1,7 @@
 """The status slip: how to connect, and what is wrong with the box."""
 
+from hembas_testing import TODAY, binder_on_the_shelf, move_visit
+
 from printer.jobs import status_facts
 from printer.slips import status_slip
 from sync.provisioning import clear_errors, write_errors
@@ -26,10 +28,6 @@ def test_status_slip_prints_the_settings_file_problems_until_they_are_fixed(box)
 
 
 def test_status_slip_says_whether_the_printed_binder_is_out_of_date(box):
-    from hembas_testing import TODAY, binder_on_the_shelf
-
-    from sync.day.team_day import reassign
-
     def text():
         return " ".join(slip_text(box).split())
 
@@ -37,5 +35,5 @@ def test_status_slip_says_whether_the_printed_binder_is_out_of_date(box):
     binder_on_the_shelf(box)
     assert "stämmer med planen" in text()
     box.config["binder"]["remind_changes"] = 0
-    reassign(box.records, box.plan(), box.day(TODAY).route("s3")[0], ["s2"], author="s1", date=TODAY)
+    move_visit(box, box.day(TODAY).route("s3")[0], ["s2"])
     assert "1 ändring och 0 nya dagar sedan utskriften - skriv ut ändringarna." in text()

@@ -3,9 +3,8 @@
 import time
 
 import pytest
-from hembas_testing import TODAY, binder_on_the_shelf, pdftotext
+from hembas_testing import TODAY, binder_on_the_shelf, move_visit, pdftotext
 
-from sync.day.team_day import reassign
 
 
 def test_only_the_coordinator_reaches_the_binder(as_staff, accounts, make_browser, app):
@@ -34,7 +33,7 @@ def test_mark_printed_then_the_change_list_after_a_move(as_coordinator, box):
     page = as_coordinator.post_form("/parm/utskriven", {}, page="/parm", follow_redirects=True).get_data(as_text=True)
     assert "är markerad som utskriven" in page and "stämmer med planen" in page
     visit = box.day(TODAY).route("s3")[0]
-    reassign(box.records, box.plan(), visit, ["s2"], author="s1", date=TODAY)
+    move_visit(box, visit, ["s2"])
     response = as_coordinator.post_form("/parm/andringar.pdf", {}, page="/parm")
     assert response.mimetype == "application/pdf"
     assert "vem: Lina Kärrman -> Johanna Öhman" in pdftotext(response.data)
@@ -50,7 +49,7 @@ def test_the_status_page_reminds_when_the_binder_is_out_of_date(as_coordinator, 
     binder_on_the_shelf(box)
     box.config["binder"]["remind_changes"] = 0
     assert "stämmer med planen" in as_coordinator.get("/status").get_data(as_text=True)
-    reassign(box.records, box.plan(), box.day(TODAY).route("s3")[0], ["s2"], author="s1", date=TODAY)
+    move_visit(box, box.day(TODAY).route("s3")[0], ["s2"])
     page = as_coordinator.get("/status").get_data(as_text=True)
     assert "1 ändring och 0 nya dagar sedan utskriften" in page and 'class="flash error"' in page
     assert "1 ändring och" in as_technician_too.get("/status").get_data(as_text=True)
