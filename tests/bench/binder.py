@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .measure import Stopwatch, peak_rss_kb, rss_kb, run_child, table
 
-SCALES = {"full": (1, 10), "smoke": (0.2,)}
+SCALES = {"full": (1, 10), "smoke": (0.5,)}  # smoke: four staff, so visits can move
 MOVED = 3
 
 
@@ -49,8 +49,9 @@ def measure(data_dir, factor):
     store.mark_printed(by="s1")
     republish(box, factor, size, now=NOW + dt.timedelta(hours=1))
     day = box.day(TODAY)
-    movable = [v for v in day.visits if len(v.staff_ids) == 1 and not v.note.startswith("Ändrat av kommunen")]
-    moves = [(v.id, [next(s for s in day.crew(v.shift) if s not in v.staff_ids)]) for v in movable[:MOVED]]
+    others = {v.id: [s for s in day.crew(v.shift) if s not in v.staff_ids] for v in day.visits}
+    moves = [(v.id, others[v.id][:1]) for v in day.visits
+             if len(v.staff_ids) == 1 and others[v.id] and not v.note.startswith("Ändrat av")][:MOVED]
     assign(box, TODAY, moves, author="s1", audit=audit_as(box, "s1"))  # the morning meeting
     with Stopwatch() as changed:
         found = store.changes(by="s1")
