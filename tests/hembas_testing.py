@@ -1,8 +1,6 @@
 """Constants and helpers for tests (importable from any test folder)."""
 
 import datetime as dt
-import re
-import zlib
 
 from sync.clock import Clock
 
@@ -15,18 +13,6 @@ def fixed_clock(data_dir, now=NOW, **kwargs):
     """A Clock whose system time is *now*, with no NTP marker, RTC or boot id from this machine."""
     return Clock(data_dir, system_now=lambda: now, sync_marker=data_dir / "no-ntp",
                  rtc_path=data_dir / "no-rtc", boot_id_path=data_dir / "boot_id", **kwargs)
-
-
-def pdf_text(data):
-    """The text drawn on a PDF's pages (fpdf2 compresses page streams with zlib)."""
-    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S)
-    out = b""
-    for stream in streams:
-        try:
-            out += zlib.decompress(stream)
-        except zlib.error:
-            out += stream
-    return out.decode("latin-1")
 
 
 def pdftotext(data, *, layout=True):

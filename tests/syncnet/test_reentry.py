@@ -3,7 +3,7 @@ import datetime as dt
 import io
 
 import pytest
-from hembas_testing import NOW, TODAY, pdf_text
+from hembas_testing import NOW, TODAY, pdftotext
 
 from sync.day.changes import add_extra_visit, add_substitute, assign, audit_as, mark_absent, undo
 from sync.reentry import entries_since, export_csv, export_pdf, mark_reentered
@@ -121,6 +121,6 @@ def test_the_section_is_in_the_csv_and_the_pdf(box, morning):
     sections = [row[header.index("avsnitt")] for row in table[1:]]
     assert "Ändringar i planeringen" in sections
     assert "Lina Kärrman frånvarande dagpasset 27/11" in [row[header.index("text")] for row in table]
-    text = pdf_text(export_pdf(box, TODAY))
+    text = pdftotext(export_pdf(box, TODAY))
     assert "Ändringar i planeringen" in text and "Lina Kärrman frånvarande dagpasset 27/11" in text
     assert "2026-11-27 kväll" in text
