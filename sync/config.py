@@ -41,6 +41,9 @@ DEFAULTS = {
         "host": "127.0.0.1",
         "port": 8080,
         "threads": 6,               # waitress worker threads
+        "connection_limit": 200,    # open connections at most; when full, the longest idle one is shed
+        "connections_per_address": 16,  # per phone (a browser opens up to 6); more are closed at once
+        "idle_seconds": 30,         # an idle keep-alive connection is closed after this long
         "session_hours": 12,        # a sign-in lasts one shift
         "secure_cookies": False,    # true when served over TLS
         "language": "sv",           # sv or en
@@ -48,6 +51,7 @@ DEFAULTS = {
         "lockout_free_attempts": 3, # wrong PINs before the waiting starts
         "lockout_base_seconds": 30, # first wait; doubles with every further wrong PIN
         "lockout_max_seconds": 900,
+        "device_days": 365,         # a phone that signed in is "known" this long (its own lockout budget)
         "max_upload_kb": 8192,      # largest plan bundle accepted from the browser
     },
     "printer": {

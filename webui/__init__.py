@@ -64,7 +64,7 @@ def create_app(config=None, *, box=None, test_config=None):
     )
     app.config.update(test_config or {})
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True  # smaller pages for slow phones
-    app.extensions["hembas"] = WebState.open(box)
+    app.extensions["hembas"] = WebState.open(box, secret_key=app.secret_key)
     Babel(app)
     _install_template_translations(app, web["language"])
     formatting.init_app(app)

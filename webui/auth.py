@@ -9,20 +9,21 @@ import functools
 import hmac
 import logging
 import secrets
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from .state import web_state
-from .users import UserError, format_code, normalize_code
+from .users import UserError, format_code, normalize_code, pin_problem
 
 logger = logging.getLogger(__name__)
 
 bp = Blueprint("auth", __name__)
 
 PUBLIC = {"auth.sign_in", "auth.enroll", "static", "captive.probe"}
-CLIENT_DATA = ("staff", "coordinator")
-MAX_NEXT = 500  # longer paths are not carried through sign-in (a huge Location header helps nobody)  # a technician manages the box but reads no client data
+CLIENT_DATA = ("staff", "coordinator")  # a technician manages the box but reads no client data
+MAX_NEXT = 500  # longer paths are not carried through sign-in (a huge Location header helps nobody)
 
 
 def init_app(app):
@@ -49,6 +50,7 @@ def check_csrf():
 
 def load_user():
     g.user = None
+    web_state().refusals.flush()  # a minute of refused sign-ins that has ended goes into the log
     token = session.get("token")
     if token:
         state = web_state()
@@ -83,14 +85,46 @@ def actor_id(user=None):
 
 def audit(action, *, target="", **detail):
     """Record *action* by the signed-in account (or an anonymous phone) in the box's audit log."""
-    actor = actor_id() if g.get("user") else f"okänd ({request.remote_addr})"
+    actor = actor_id() if g.get("user") else _anonymous()
     web_state().box.audit.record(action, actor=actor, target=target,
                                  detail={"address": request.remote_addr, **detail})
 
 
+def audit_view(action, client_ids, *, target="", **detail):
+    """Log one page view that showed client data: who, which clients, when, what (Patientdatalagen).
+
+    Every view that shows a client's name, address, alerts or entry calls
+    this with the ids of the clients it showed; a view that showed none
+    writes nothing.  tests/web/test_access_log.py walks every page as every
+    role and fails on a page that shows a client without naming it here.
+    """
+    clients = sorted(set(client_ids))
+    if clients:
+        audit(action, target=target, clients=clients, page=request.full_path.rstrip("?")[:MAX_NEXT], **detail)
+
+
+def _anonymous():
+    return f"okänd ({request.remote_addr})"
+
+
+def _refused(action, user, **detail):
+    """A refused sign-in or code: logged per address at most once a minute (see webui.refusals)."""
+    web_state().refusals.record(action, actor=_anonymous(), address=request.remote_addr,
+                                target=user["id"] if user else "", detail=detail)
+
+
 def _safe_next(target):
-    local = target and target.startswith("/") and not target.startswith("//") and "\\" not in target
-    return target if local else url_for("today.index")
+    """*target* when it is a path on this box, else Idag.
+
+    Browsers drop tabs and newlines inside URLs, so ``next=/%09/evil.example``
+    (a tab once decoded) would become ``//evil.example``: any whitespace or control character
+    makes the target unsafe, and so does anything urlsplit reads as a host.
+    """
+    if (not target or not target.startswith("/") or target.startswith("//") or "\\" in target
+            or any(not ch.isprintable() or ch.isspace() for ch in target)):
+        return url_for("today.index")
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else url_for("today.index")
 
 
 def _begin_session(user):
@@ -102,31 +136,57 @@ def _begin_session(user):
     g.user = user
 
 
+def _pin_is_right(state, user):
+    """Check the PIN; an unknown name costs the same argon2 time as a known one."""
+    return state.users.verify_pin(user["id"] if user else "", request.form.get("pin", "")) and user is not None
+
+
+def _signing_in(state, known):
+    """The account the sign-in form names, and the lockout keys this try counts against.
+
+    A phone whose device cookie names the account counts only against its
+    own key; any other try counts against the untrusted way into the account
+    and against the address it comes from (see webui.devices).
+    """
+    typed = request.form.get("namn", "")
+    user = state.users.named(typed) if typed.strip() else state.users.get(request.form.get("user", ""))
+    if user and not user["pin_hash"]:
+        user = None
+    nonce = known.get(user["id"]) if user else None
+    if nonce:
+        return user, [f"device:{nonce}"]
+    return user, [f"addr:{request.remote_addr}"] + ([f"untrusted:{user['id']}"] if user else [])
+
+
 @bp.route("/logga-in", methods=["GET", "POST"])
 def sign_in():
     state = web_state()
-    accounts = state.users.can_sign_in()
+    known = state.devices.known(request)
+    accounts = [u for u in (state.users.get(i) for i in known) if u and u["pin_hash"]]
     status = 200
     if request.method == "POST":
-        user = state.users.get(request.form.get("user", ""))
-        keys = [f"addr:{request.remote_addr}"] + ([f"user:{user['id']}"] if user else [])
-        wait = state.lockout.wait_seconds(keys)
+        user, keys = _signing_in(state, known)
+        known_phone = keys[0].startswith("device:")
+        wait = state.lockout.begin(keys)
         if wait:
-            audit("signin.locked", target=user["id"] if user else "")
+            _refused("signin.locked", user, known_phone=known_phone)
             flash(_("För många fel PIN-koder. Vänta %(seconds)d sekunder och försök igen.", seconds=wait), "error")
             status = 429
-        elif user and user["pin_hash"] and state.users.verify_pin(user["id"], request.form.get("pin", "")):
+        elif _pin_is_right(state, user):
             state.lockout.succeeded(keys)
             _begin_session(user)
-            audit("signin", target=user["id"])
-            return redirect(_safe_next(request.args.get("next")))
+            audit("signin", target=user["id"], known_phone=known_phone)
+            response = redirect(_safe_next(request.args.get("next")))
+            state.devices.remember(response, request, user["id"])
+            return response
         else:
-            state.lockout.failed(keys)
-            g.user = None
-            audit("signin.failed", target=user["id"] if user else "")
+            logger.warning("wrong PIN or name from %s (%s)", request.remote_addr, ", ".join(keys))
+            _refused("signin.failed", user, known_phone=known_phone)
             flash(_("Fel namn eller PIN-kod."), "error")
             status = 401
-    return render_template("sign_in.html", accounts=accounts, chosen=request.form.get("user", "")), status
+    chosen = request.form.get("user", "") or (accounts[0]["id"] if accounts else "")
+    return render_template("sign_in.html", accounts=accounts, chosen=chosen,
+                           typed=request.form.get("namn", "")), status
 
 
 @bp.route("/aktivera", methods=["GET", "POST"])
@@ -136,20 +196,22 @@ def enroll():
     status = 200
     if request.method == "POST":
         keys = [f"addr:{request.remote_addr}"]
-        wait = state.lockout.wait_seconds(keys)
         pin = request.form.get("pin", "")
-        if wait:
-            flash(_("För många försök. Vänta %(seconds)d sekunder och försök igen.", seconds=wait), "error")
-            status = 429
-        elif pin != request.form.get("pin2", ""):
+        if pin != request.form.get("pin2", ""):
             flash(_("De två PIN-koderna är olika."), "error")
             status = 400
+        elif pin_problem(pin):  # checked before the code, and not counted: the code was not tried
+            flash(pin_problem(pin), "error")
+            status = 400
+        elif wait := state.lockout.begin(keys):
+            _refused("enroll.locked", None)
+            flash(_("För många försök. Vänta %(seconds)d sekunder och försök igen.", seconds=wait), "error")
+            status = 429
         else:
             try:
                 user = state.users.enroll(code, pin)
             except UserError as exc:
-                if "PIN" not in str(exc):
-                    state.lockout.failed(keys)
+                _refused("enroll.failed", None)
                 flash(str(exc), "error")
                 status = 400
             else:
@@ -158,7 +220,9 @@ def enroll():
                 _begin_session(user)
                 audit("enroll", target=user["id"])
                 flash(_("Välkommen, %(name)s! Din PIN-kod är sparad.", name=user["name"]), "ok")
-                return redirect(url_for("today.index"))
+                response = redirect(url_for("today.index"))
+                state.devices.remember(response, request, user["id"])
+                return response
     return render_template("enroll.html", code=format_code(code) if code else ""), status
 
 

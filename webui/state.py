@@ -6,7 +6,9 @@ import threading
 
 from flask import current_app
 
+from .devices import DeviceCookies
 from .lockout import Lockout
+from .refusals import RefusalLog
 from .sessions import Sessions
 from .users import Users
 
@@ -19,18 +21,22 @@ class WebState:
     users: Users
     sessions: Sessions
     lockout: Lockout
+    devices: DeviceCookies
+    refusals: RefusalLog
     _queue: object = None
     _queue_lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
 
     @classmethod
-    def open(cls, box):
+    def open(cls, box, *, secret_key):
         web, data_dir = box.config["web"], box.data_dir
         return cls(box=box,
                    users=Users(data_dir, enrollment_hours=web["enrollment_hours"]),
                    sessions=Sessions(data_dir, hours=web["session_hours"]),
                    lockout=Lockout(data_dir, free_attempts=web["lockout_free_attempts"],
                                    base_seconds=web["lockout_base_seconds"],
-                                   max_seconds=web["lockout_max_seconds"]))
+                                   max_seconds=web["lockout_max_seconds"]),
+                   devices=DeviceCookies(secret_key, days=web["device_days"], secure=web["secure_cookies"]),
+                   refusals=RefusalLog(box.audit))
 
     def print_queue(self):
         """The box's PrintQueue, made on first use (importing python-escpos costs start-up time)."""

@@ -92,6 +92,22 @@ class Users:
     def get(self, user_id):
         return next((u for u in self.all() if u["id"] == user_id), None)
 
+    def named(self, name):
+        """The account with a PIN that *name*, as typed on the sign-in page, means, or None.
+
+        The full name in any case and spacing, or a first name that only one
+        such account has ("johanna" for Johanna Öhman).
+        """
+        typed = " ".join((name or "").split()).casefold()
+        if not typed:
+            return None
+        accounts = self.can_sign_in()
+        full = [u for u in accounts if u["name"].casefold() == typed]
+        first = [u for u in accounts if u["name"].casefold().split()[0] == typed]
+        if full:
+            return full[0]
+        return first[0] if len(first) == 1 else None
+
     def add(self, *, name, role, staff_id="", enrollment_code=None, now=None):
         """Create an account; returns ``(user, code)`` where *code* is the one-time enrollment code."""
         name = " ".join((name or "").split())

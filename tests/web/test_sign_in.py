@@ -109,9 +109,18 @@ def test_a_new_code_or_removal_ends_the_persons_sessions(web, accounts, state, m
     assert state.users.get(accounts["other"]["id"]) is None
 
 
-@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example/"])
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example/", "/\t/evil.example",
+                                    "/\n/evil.example", "/\r//evil.example", " //evil.example", "/\x00/evil.example",
+                                    "/\u3000/evil.example"])
 def test_next_only_goes_to_pages_of_this_box(web, accounts, target):
     response = web.client.post("/logga-in", query_string={"next": target},
+                               data={"csrf": web.csrf("/logga-in"), "user": accounts["staff"]["id"], "pin": "482913"})
+    assert response.location == "/"
+
+
+def test_an_encoded_tab_in_next_does_not_redirect_off_the_box(web, accounts):
+    """The review's finding: ``next=/%09/evil.example`` gave ``Location: //evil.example``."""
+    response = web.client.post("/logga-in?next=/%09/evil.example",
                                data={"csrf": web.csrf("/logga-in"), "user": accounts["staff"]["id"], "pin": "482913"})
     assert response.location == "/"
 
