@@ -19,9 +19,7 @@ Then the coordinator marks what has been entered.  Marking appends a
     mark_reentered(box, [record_id], by="k1")
 """
 
-import csv
 import datetime as dt
-import io
 import logging
 import zoneinfo
 
@@ -30,7 +28,7 @@ from .day.wording import KIND_LABELS as CHANGE_LABELS
 from .day.wording import describe
 from .plan.model import SHIFTS
 from .store.records import DAY_KINDS
-from .text import a4_document, pdf_text
+from .text import a4_document, pdf_text, spreadsheet_csv
 
 logger = logging.getLogger(__name__)
 
@@ -121,14 +119,11 @@ def body_text(body):
 
 
 def export_csv(box, since, *, by="coordinator"):
-    """UTF-8 CSV with BOM and semicolons (opens directly in Swedish Excel); audited."""
+    """UTF-8 CSV with BOM and semicolons (opens directly in Swedish Excel, formulas neutralised); audited."""
     rows = entries_since(box, since)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows([row[c] for c in COLUMNS] for row in rows)
+    data = spreadsheet_csv(COLUMNS, ([row[c] for c in COLUMNS] for row in rows))
     box.audit.record("reentry.export", actor=by, target="csv", detail={"since": str(since), "rows": len(rows)})
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return data
 
 
 def export_pdf(box, since, *, by="coordinator"):

@@ -11,7 +11,9 @@ left becomes ``?``::
     printable("Nästa – “ring först”")  # 'Nästa - "ring först"'
 """
 
+import csv
 import functools
+import io
 import unicodedata
 
 # Typographic characters with a readable ASCII spelling.
@@ -26,6 +28,10 @@ REPLACEMENTS = {
     "\u0141": "L", "\u0142": "l", "\u0110": "D", "\u0111": "d", "\u0131": "i", "\u0152": "OE", "\u0153": "oe",
     "\t": " ", "\r": "", "\n": " ",
 }
+
+# OWASP "CSV injection": a cell starting with one of these is a formula to Excel and LibreOffice
+# (the full-width forms too, which some locales accept).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 PRINTER_ENCODING = "cp858"  # the code page every job forces (ESC t 19 on Epson)
 PDF_ENCODING = "latin-1"    # fpdf2 core fonts
@@ -121,3 +127,20 @@ def _document_class():
                 self.set_font(*font)
 
     return Document
+def spreadsheet_cell(value):
+    """*value* as text a spreadsheet shows and never runs: a leading ``'`` before a formula start."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def spreadsheet_csv(header, rows):
+    """UTF-8 CSV with BOM and semicolons (opens directly in Swedish Excel), safe to open.
+
+    Every cell is quoted (a comma or semicolon inside a note cannot start a
+    new cell in any locale) and neutralised by :func:`spreadsheet_cell`.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+    writer.writerow(header)
+    writer.writerows([spreadsheet_cell(cell) for cell in row] for row in rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

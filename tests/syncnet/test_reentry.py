@@ -44,6 +44,18 @@ def test_csv_opens_in_swedish_excel(box, written):
     assert box.audit.entries(action="reentry.export")[0]["actor"] == "k1"
 
 
+@pytest.mark.parametrize("text", ["=HYPERLINK(\"http://evil.example\",\"klicka\")", "+1+1", "-2+3", "@SUM(A1)",
+                                  "\t=1+1", "\r=1+1", "\uff1d1+1", "x;=1+1", "x\n=1+1"])
+def test_a_note_cannot_become_a_spreadsheet_formula(box, written, text):
+    """The review's finding 9: notes starting with = + - @ went into the CSV as formulas."""
+    box.records.append("note", author="s1", body={"text": text}, client_id=written["c1"], date=TODAY,
+                       device_time=NOW.astimezone(dt.timezone.utc) + dt.timedelta(hours=1))
+    raw = export_csv(box, TODAY, by="k1").decode("utf-8-sig")
+    cells = [cell for row in csv.reader(io.StringIO(raw, newline=""), delimiter=";") for cell in row]
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r", "\uff1d"))]
+    assert ("'" + text if text[0] in "=+-@\t\r\uff1d" else text) in cells  # shown as typed, never run
+
+
 def test_pdf_is_an_a4_document_and_audited(box, written):
     pdf = export_pdf(box, TODAY, by="k1")
     assert pdf.startswith(b"%PDF-") and b"/MediaBox [0 0 595.28 841.89]" in pdf
