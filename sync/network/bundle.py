@@ -15,14 +15,15 @@ import logging
 from ..commands import trusted_today_or_none
 from ..errors import HembasError
 from ..plan.model import document_version
-from .signing import sign, verify
+from .signing import MAX_HEADER_BYTES, sign, verify
 from ..store.database import encode_json
-from ..plan.validate import load_document
+from ..plan.validate import MAX_FILE_BYTES, load_document
 
 logger = logging.getLogger(__name__)
 
 KIND = "plan"
 SUFFIX = ".bundle"
+MAX_BUNDLE_BYTES = MAX_FILE_BYTES + MAX_HEADER_BYTES + 128  # the largest plan, its header and signature
 
 
 class BundleRejected(HembasError, ValueError):
@@ -48,6 +49,8 @@ def import_bundle(box, raw_bytes, *, source):
 
     A bundle holding exactly the current plan changes nothing on disk.
     """
+    if len(raw_bytes) > MAX_BUNDLE_BYTES:
+        raise BundleRejected(f"filen är för stor för en plan ({len(raw_bytes)} byte, högst {MAX_BUNDLE_BYTES})")
     pinned = box.config["hub"]["public_key"]
     if not pinned:
         raise BundleRejected("ingen betrodd hubbnyckel är inställd ([hub] public_key)")

@@ -122,11 +122,18 @@ def _split(envelope_bytes):
 
 
 def _parse_header(header_line):
+    """The header: one flat JSON object of strings (read before any signature is checked).
+
+    A crafted 4 KB header of nested brackets makes :func:`json.loads` raise
+    RecursionError, not ValueError; anyone can send one, so it must end as
+    a clear refusal like any other unreadable header.
+    """
     try:
         header = json.loads(header_line)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise EnvelopeInvalid("rubrikraden är ingen giltig JSON") from None
     if (not isinstance(header, dict) or header.get("format") != FORMAT
+            or not all(isinstance(value, str) for value in header.values())
             or not all(isinstance(header.get(f), str) for f in HEADER_FIELDS)):
         raise EnvelopeInvalid(f"okänt kuvertformat (väntade {FORMAT})")
     return header

@@ -19,11 +19,11 @@ from pathlib import Path
 import nacl.exceptions
 import nacl.public
 
-from .bundle import SUFFIX, BundleRejected, expected_team, import_bundle
+from .bundle import MAX_BUNDLE_BYTES, SUFFIX, BundleRejected, expected_team, import_bundle
 from ..errors import HembasError
 from .keys import box_signing_key
 from .push import build_batch, unsent_audit
-from .signing import EnvelopeInvalid, key_id, read_header
+from .signing import key_id, read_header
 from ..store.database import atomic_write_bytes
 
 logger = logging.getLogger(__name__)
@@ -37,7 +37,11 @@ class StickError(HembasError, OSError):
 
 
 def find_bundles(path):
-    """Bundle files at *path* (a file, or a folder searched one level deep), newest header first."""
+    """Bundle files at *path* (a file, or a folder searched one level deep), newest header first.
+
+    Only each file's first 8 KB is read, and a file that is no envelope at
+    all is left out: whatever else lies on the stick cannot stop a search.
+    """
     path = Path(path)
     files = [path] if path.is_file() else sorted(path.glob(f"*{SUFFIX}")) + sorted(path.glob(f"*/*{SUFFIX}"))
     found = []
@@ -45,26 +49,55 @@ def find_bundles(path):
         try:
             with open(file, "rb") as f:
                 header = read_header(f.read(8192))
-        except (OSError, EnvelopeInvalid):
+        except (OSError, HembasError):
             continue
         found.append((header.get("created_at", ""), header.get("team", ""), file))
     return [(team, file) for _, team, file in sorted(found, reverse=True)]
 
 
 def import_from_stick(box, path, *, by="usb"):
-    """Import the newest bundle for this box's team from *path*; returns the Plan."""
+    """Import the newest good bundle for this box's team from *path*; returns the Plan.
+
+    The headers read to sort the files are not signed, so a crafted file can
+    claim to be the newest: each candidate is tried in turn, newest first,
+    and one that is too big, forged or broken is skipped (with its reason in
+    the audit entry) so the good one on the same stick is still imported.
+    """
     team = expected_team(box)
     candidates = [(t, f) for t, f in find_bundles(path) if not team or t == team]
     if not candidates:
         raise StickError(f"ingen plan för team {team or '(okänt)'} på {path}")
-    _, file = candidates[0]
+    skipped, errors = [], []
+    for _, file in candidates:
+        try:
+            plan = import_bundle(box, _read_bounded(file), source=f"usb {file.name}")
+        except HembasError as exc:
+            logger.warning("skipped %s on the stick: %s", file, exc)
+            skipped.append({"file": file.name, "reason": str(exc)})
+            errors.append(exc)
+            continue
+        box.audit.record("usb.import", actor=by, target=plan.version, detail={"file": file.name, "skipped": skipped})
+        return plan
+    box.audit.record("usb.import", actor=by, target="", detail={"refused": skipped})
+    if len(errors) == 1:
+        raise errors[0]
+    raise StickError("ingen av planerna på stickan kunde läsas in: " +
+                     "; ".join(f"{s['file']}: {s['reason']}" for s in skipped))
+
+
+def _read_bounded(file):
+    """A bundle file's bytes, refused by its size before anything is read (a Pi Zero has 512 MB)."""
     try:
-        raw = file.read_bytes()
+        size = file.stat().st_size
+        if size > MAX_BUNDLE_BYTES:
+            raise BundleRejected(f"filen är för stor för en plan ({size} byte, högst {MAX_BUNDLE_BYTES})")
+        with open(file, "rb") as f:
+            raw = f.read(MAX_BUNDLE_BYTES + 1)  # the file may have grown since stat
     except OSError as exc:
         raise StickError(f"kan inte läsa {file}: {exc.strerror}") from None
-    plan = import_bundle(box, raw, source=f"usb {file.name}")
-    box.audit.record("usb.import", actor=by, target=plan.version, detail={"file": file.name})
-    return plan
+    if len(raw) > MAX_BUNDLE_BYTES:
+        raise BundleRejected(f"filen är för stor för en plan (över {MAX_BUNDLE_BYTES} byte)")
+    return raw
 
 
 def export_to_stick(box, folder, *, by="usb", now=None):

@@ -47,6 +47,23 @@ def test_tampered_bundle_is_refused_with_a_reason(as_coordinator, box, monkeypat
     assert "Planen lästes inte in" in response.get_data(as_text=True)
 
 
+def test_a_crafted_bundle_upload_is_refused_in_swedish_and_audited(as_coordinator, box, monkeypatch):
+    """Review finding 10: 4 KB of nested brackets in the header (no key needed) gave a 500 and no audit entry."""
+    import base64
+    import io
+
+    from nacl.signing import SigningKey
+    monkeypatch.setitem(box.config["hub"], "public_key", base64.b64encode(bytes(SigningKey.generate().verify_key)).decode())
+    crafted = b'{"format":"hembas.envelope/1","x":' + b"[" * 4000 + b"\n" + base64.b64encode(b"\0" * 64) + b"\n{}"
+    version = box.plan().version
+    response = as_coordinator.post_form("/plan", {"bundle": (io.BytesIO(crafted), "plan.bundle")},
+                                        content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert "Planen lästes inte in: rubrikraden är ingen giltig JSON" in response.get_data(as_text=True)
+    assert box.audit.entries(action="plan.upload")[0]["detail"]["refused"] == "rubrikraden är ingen giltig JSON"
+    assert box.plan().version == version
+
+
 def test_coordinator_creates_an_account_and_the_code_enrolls_once(as_coordinator, make_browser, app, state):
     html = as_coordinator.post_form("/personal", {"staff_id": "s4", "role": "staff"}, page="/personal").get_data(
         as_text=True)
