@@ -91,6 +91,10 @@ def write(client_id):
     if kind == "outcome":
         if visit is None:
             abort(400, _("Välj besöket."))
+        if not box.shifts.has_begun(box.shifts.shift(visit.date, visit.shift), box.clock.now()):
+            flash(_("Besöket har inte börjat än (%(date)s). Utfört eller ej utfört skrivs när besöket görs "
+                    "eller efteråt.", date=visit.date.isoformat()), "error")
+            return redirect(url_for(".card", client_id=client_id))
         done = form.get("done") == "1"
         reason = " ".join(form.get("reason", "").split())
         if not done and not reason:

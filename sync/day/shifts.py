@@ -121,6 +121,14 @@ class ShiftSchedule:
         upcoming = [s for d in (date, date + dt.timedelta(days=1)) for s in self.shifts_on(d) if s.start > now]
         return min(upcoming, key=lambda s: s.start)
 
+    def has_begun(self, shift, now):
+        """Whether work for *shift* may have started at *now*: it is on, over, or within the lead time.
+
+        What is recorded as done (an outcome) belongs to a shift that has
+        begun; a visit a week ahead cannot be "Utfört" yet.
+        """
+        return now >= shift.start - self.lead
+
     def previous(self, shift):
         """The shift before *shift* in the base's rota: its handover is the one *shift* reads."""
         index = SHIFTS.index(shift.name)

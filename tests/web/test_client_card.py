@@ -80,6 +80,38 @@ def test_visit_not_done_needs_a_reason_and_is_recorded(as_staff, box):
     assert "Ej utfört" in as_staff.get("/").get_data(as_text=True)
 
 
+def outcome(web, visit, **form):
+    return web.post_form(f"/klient/{visit.client_id}/skriv", {"kind": "outcome", "visit_id": visit.id, "done": "1",
+                                                                 **form},
+                         page=f"/klient/{visit.client_id}", follow_redirects=True)
+
+
+def test_no_outcome_for_a_visit_that_has_not_begun(as_staff, box):
+    """Review finding 11: a carer recorded "Utfört" for another carer's visit a week ahead."""
+    import datetime as dt
+    ahead = next(v for v in box.day(TODAY + dt.timedelta(days=7)).visits if "s2" not in v.staff_ids)
+    evening = next(v for v in box.day(TODAY).visits if v.shift == "kväll")  # 15:00, it is 07:30
+    for visit in (ahead, evening):
+        html = outcome(as_staff, visit).get_data(as_text=True)
+        assert "Besöket har inte börjat än" in html
+    assert box.records.find(kind="outcome") == []
+    morning = next(v for v in box.day(TODAY).route("s2") if v.shift == "dag")
+    assert "Sparat." in outcome(as_staff, morning).get_data(as_text=True)  # today's day shift has begun
+    assert len(box.records.find(kind="outcome")) == 1
+
+
+def test_a_coordinator_records_or_corrects_an_outcome_afterwards(as_coordinator, box):
+    import datetime as dt
+
+    from hembas_testing import NOW, fixed_clock
+    visit = next(v for v in box.day(TODAY).visits if v.shift == "kväll")
+    box.clock = fixed_clock(box.data_dir, now=NOW + dt.timedelta(days=2))
+    outcome(as_coordinator, visit, done="0", reason="Inte hemma")
+    [record] = box.records.find(kind="outcome", visit_id=visit.id)
+    outcome(as_coordinator, visit, corrects=record["id"])
+    assert [r["body"]["done"] for r in box.records.find(kind="outcome", visit_id=visit.id)] == [False, True]
+
+
 def test_correction_is_a_new_record_pointing_at_the_old(as_staff, box):
     client_id = client_of_route(box, "s2")
     url, page = f"/klient/{client_id}/skriv", f"/klient/{client_id}"
