@@ -8,6 +8,15 @@ Two routes, the whole protocol (docs/sync-protocol.md)::
 It listens on 127.0.0.1 unless told otherwise: a real municipality puts it
 behind its own TLS web server, or serves ``public/`` from any web server and
 runs only the upload endpoint.
+
+Anyone who can reach it can POST, so an upload costs little until it has
+proved itself: at most :data:`MAX_HANDLERS` requests are served at once
+(more get ``503`` at once), a client that goes quiet is dropped after
+:data:`SOCKET_TIMEOUT` seconds, the length is checked before anything is
+read, and a signed batch is read only as far as its header line until the
+header names a registered box.  A sealed (USB) file can only be checked
+whole, so it is bounded by :data:`MAX_UPLOAD_BYTES` like everything else;
+``hembas hub receive FILE`` takes larger ones from the operator.
 """
 
 import hashlib
@@ -18,11 +27,15 @@ import os
 import re
 import threading
 
+from ..errors import HembasError
+from ..network.signing import MAX_HEADER_BYTES, parse_header
 from .store import HubStore, JournalRefused
 
 logger = logging.getLogger(__name__)
 
-MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+MAX_UPLOAD_BYTES = 16 * 1024 * 1024  # a network batch is at most 700 items (well under 1 MiB)
+MAX_HANDLERS = 8                     # requests served at once; each may buffer one upload
+SOCKET_TIMEOUT = 30                  # seconds a client may stay silent mid-request
 ROUTE = re.compile(r"^/teams/([^/]+)/(plan\.bundle|journal)$")
 
 
@@ -52,6 +65,7 @@ def make_handler(store):
     class HubHandler(http.server.BaseHTTPRequestHandler):
         server_version = "hembas-hub/1"
         protocol_version = "HTTP/1.1"
+        timeout = SOCKET_TIMEOUT  # socketserver sets it on the connection: a silent client is dropped
 
         def do_GET(self):
             team, name = self._route()
@@ -88,7 +102,14 @@ def make_handler(store):
             length = self.headers.get("Content-Length", "")
             if not length.isdigit() or int(length) > MAX_UPLOAD_BYTES:
                 return self._answer(411 if not length.isdigit() else 413, {"error": "ogiltig längd"})
-            body = self.rfile.read(int(length))
+            head = self.rfile.read(min(int(length), 1))
+            if head == b"{":  # a signed batch: its header must name a known box before the rest is read
+                head += self.rfile.readline(min(int(length) - 1, MAX_HEADER_BYTES + 1))
+                refusal = _unknown_sender(store, head)
+                if refusal:
+                    logger.warning("refused journal upload for %s before reading it: %s", team, refusal[1])
+                    return self._answer(refusal[0], {"error": refusal[1]})
+            body = head + self.rfile.read(int(length) - len(head))
             if len(body) != int(length):
                 return self._answer(400, {"error": "ofullständig sändning"})
             try:
@@ -119,12 +140,50 @@ def make_handler(store):
     return HubHandler
 
 
+def _unknown_sender(store, header_line):
+    """``(status, reason)`` when a signed batch's header names no registered box, else None."""
+    try:
+        box_id = parse_header(header_line.rstrip(b"\n"))["key_id"]
+    except HembasError as exc:
+        return 400, str(exc)
+    if box_id not in store.boxes():
+        return 403, f"okänd låda {box_id}"
+    return None
+
+
+class HubServer(http.server.ThreadingHTTPServer):
+    """A threading server that serves at most *max_handlers* requests at once and sheds the rest."""
+
+    daemon_threads = True
+
+    def __init__(self, address, handler, *, max_handlers=MAX_HANDLERS):
+        super().__init__(address, handler)
+        self.max_handlers = max_handlers
+        self._slots = threading.BoundedSemaphore(max_handlers)
+
+    def process_request(self, request, client_address):
+        if not self._slots.acquire(blocking=False):
+            logger.warning("busy: %d requests at once, refusing %s", self.max_handlers, client_address[0])
+            try:
+                request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
+                                b"Retry-After: 5\r\nConnection: close\r\n\r\n")
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+
 def _tags(header):
     return {t.strip().removeprefix("W/") for t in header.split(",") if t.strip()}
 
 
-def make_server(folder, *, host="127.0.0.1", port=8090):
-    """A ready ThreadingHTTPServer for the hub in *folder* (``serve_forever()`` runs it)."""
-    server = http.server.ThreadingHTTPServer((host, port), make_handler(HubStore(folder)))
-    server.daemon_threads = True
-    return server
+def make_server(folder, *, host="127.0.0.1", port=8090, max_handlers=MAX_HANDLERS):
+    """A ready :class:`HubServer` for the hub in *folder* (``serve_forever()`` runs it)."""
+    return HubServer((host, port), make_handler(HubStore(folder)), max_handlers=max_handlers)

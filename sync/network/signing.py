@@ -80,7 +80,7 @@ def sign(payload_bytes, signing_key, *, kind, team, created_at=None):
 def read_header(envelope_bytes):
     """The header of an envelope, *unverified* (for routing and messages only)."""
     header_line, _, _ = _split(envelope_bytes)
-    return _parse_header(header_line)
+    return parse_header(header_line)
 
 
 def verify(envelope_bytes, verify_key_b64, *, kind):
@@ -95,12 +95,12 @@ def verify(envelope_bytes, verify_key_b64, *, kind):
     try:
         key.verify(header_line + b"\n" + payload, signature)
     except nacl.exceptions.BadSignatureError:
-        claimed = _parse_header(header_line).get("key_id")
+        claimed = parse_header(header_line).get("key_id")
         if claimed != key_id(key):
             raise SignatureInvalid(f"signerad med en annan nyckel ({claimed}) än den betrodda "
                                    f"({key_id(key)})") from None
         raise SignatureInvalid("signaturen stämmer inte: filen är ändrad eller skadad") from None
-    header = _parse_header(header_line)
+    header = parse_header(header_line)
     if header["kind"] != kind:
         raise EnvelopeInvalid(f"fel sorts fil: {header['kind']!r}, väntade {kind!r}")
     return header, payload
@@ -121,7 +121,7 @@ def _split(envelope_bytes):
     return parts[0], signature, parts[2]
 
 
-def _parse_header(header_line):
+def parse_header(header_line):
     """The header: one flat JSON object of strings (read before any signature is checked).
 
     A crafted 4 KB header of nested brackets makes :func:`json.loads` raise
