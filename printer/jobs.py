@@ -21,6 +21,8 @@ logger = logging.getLogger(__name__)
 
 SLIP_KINDS = ("contacts", "status", "enrollment", "handover")
 KINDS = ("sheet",) + SLIP_KINDS
+SECRET_KINDS = ("enrollment",)  # the paper is for its orderer only; nothing of it stays once printed
+SECRET_PARAMS = ("code", "url")  # the enrollment link carries the code too
 
 
 class JobInvalid(HembasError, ValueError):
@@ -62,6 +64,17 @@ def render(box, kind, params, *, printer_state=""):
     else:
         raise JobInvalid(f"okänd utskrift {kind!r}")
     return encode(receipt, profile=settings["profile"], qr_mode=settings["qr"])
+
+
+def client_ids(box, kind, params):
+    """The clients whose data a job prints (for the audit log of what the preview shows)."""
+    if kind == "sheet":
+        date = dt.date.fromisoformat(params["date"])
+        return sorted({v.client_id for v in box.day(date).route(params["staff_id"])})
+    if kind == "handover":
+        records = box.records.find(kind="handover", date=dt.date.fromisoformat(params["date"]))
+        return sorted({r["client_id"] for r in records if r["client_id"]})
+    return []
 
 
 def status_facts(box, *, printer_state):

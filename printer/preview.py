@@ -62,8 +62,28 @@ def save_preview(data_dir, job_id, data, *, title=""):
             (folder / f"{old['id']}{suffix}").unlink(missing_ok=True)
 
 
+def forget_preview(data_dir, job_id):
+    """Delete a job's bytes (it held a secret); its metadata stays, marked ``forgotten``."""
+    meta = preview_meta(data_dir, job_id)
+    if meta is None:
+        return
+    folder = _folder(data_dir)
+    atomic_write_bytes(folder / f"{job_id}.json", encode_json({**meta, "forgotten": True}))
+    (folder / f"{job_id}.bin").unlink(missing_ok=True)
+
+
+def preview_meta(data_dir, job_id):
+    """The metadata of one previewed job, or None."""
+    if not _SAFE_ID.match(str(job_id)):
+        return None
+    try:
+        return json.loads((_folder(data_dir) / f"{job_id}.json").read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
 def preview_jobs(data_dir, limit=20):
-    """Jobs the preview printer received, newest first: dicts with id, title, bytes, printed_at."""
+    """Jobs the preview printer received, newest first: dicts with id, title, bytes, printed_at (, forgotten)."""
     return _metas(_folder(data_dir))[:limit]
 
 

@@ -13,6 +13,12 @@ so sheets come out in order once the printer is back::
     queue.process_once()
     queue.status()   # {"state": "ok", "reason": "...", "pending": 0, "busy": False}
 
+A slip with a secret (an enrollment code) keeps the code only until it is
+printed: then the parameters are scrubbed and the backend forgets the bytes
+(:meth:`~printer.backends.base.Backend.forget`; the preview backend keeps
+them on disk otherwise), and :meth:`PrintQueue.printed` tells the web UI that
+only its orderer may see it.
+
 A job is marked ``printing`` before its bytes leave and ``done`` after.  A
 worker that dies in between leaves it ``printing``; the next worker asks the
 backend whether it arrived (the preview backend knows; a real printer
@@ -112,6 +118,18 @@ class PrintQueue:
         """Newest first, without parameters (an enrollment code never leaves the queue)."""
         return [_public(job) for job in sorted(self._all(), key=lambda j: j["seq"], reverse=True)[:limit]]
 
+    def printed(self, job_id):
+        """What the web UI may know about a sent job: kind, orderer, secret or not, the clients it printed.
+
+        None for a job the queue no longer holds.  A secret slip (an
+        enrollment code) is for its orderer's eyes only.
+        """
+        job = next((j for j in self._all() if j["id"] == job_id), None)
+        if job is None:
+            return None
+        return {"kind": job["kind"], "ordered_by": job["ordered_by"],
+                "secret": job["kind"] in job_kinds.SECRET_KINDS, "clients": job.get("clients", [])}
+
     def status(self):
         """The printer and the queue in one dict, for the web UI, the lights and the status slip."""
         jobs = self._all()
@@ -176,11 +194,11 @@ class PrintQueue:
             data = job_kinds.render(self.box, job["kind"], job["params"], printer_state=self.status()["reason"])
         except HembasError as exc:
             logger.warning("job %s cannot be printed: %s", job["id"], exc)
-            self._update(job, state=FAILED, last_error=str(exc))
+            self._update(job, state=FAILED, last_error=str(exc), params=_scrubbed(job))
             return True
         except Exception:
             logger.exception("job %s: rendering failed", job["id"])
-            self._update(job, state=FAILED, last_error="internt fel när utskriften skulle skapas")
+            self._update(job, state=FAILED, last_error="internt fel när utskriften skulle skapas", params=_scrubbed(job))
             return True
         try:
             after = backend.send(data, job_id=job["id"], title=job["title"])
@@ -194,8 +212,10 @@ class PrintQueue:
             self._update(job, state=PENDING, last_error=str(exc))
             self._set_printer(ERROR, str(exc))
             return False
-        now = _now()
-        self._update(job, state=DONE, printed_at=now, last_error="", params=_scrubbed(job))
+        if job["kind"] in job_kinds.SECRET_KINDS:
+            backend.forget(job["id"])  # before "done": a crash in between is recovered as delivered
+        self._update(job, state=DONE, printed_at=_now(), last_error="", params=_scrubbed(job),
+                     clients=self._clients(job))
         self._set_printer(after.state, after.reason)
         return True
 
@@ -203,7 +223,9 @@ class PrintQueue:
         for job in (j for j in self._all() if j["state"] == PRINTING):
             arrived = backend.delivered(job["id"])
             if arrived:
-                self._update(job, state=DONE, printed_at=_now(), params=_scrubbed(job))
+                if job["kind"] in job_kinds.SECRET_KINDS:
+                    backend.forget(job["id"])
+                self._update(job, state=DONE, printed_at=_now(), params=_scrubbed(job), clients=self._clients(job))
             elif arrived is None:
                 self._update(job, state=PENDING,
                              last_error="avbröts under utskrift; skrivs ut igen och kan komma två gånger")
@@ -253,6 +275,12 @@ class PrintQueue:
             self._db.table("jobs").update(fields, doc_ids=[job["seq"]])
         job.update(fields)
 
+    def _clients(self, job):
+        try:
+            return job_kinds.client_ids(self.box, job["kind"], job["params"])
+        except HembasError:
+            return []
+
     def _set_printer(self, state, reason):
         with self._db.transaction():
             table = self._db.table("printer")
@@ -267,8 +295,10 @@ class PrintQueue:
 
 
 def _scrubbed(job):
-    """Parameters worth keeping after printing: an enrollment code is not."""
-    return {k: v for k, v in job["params"].items() if k != "code"}
+    """Parameters worth keeping once a job is printed or failed: an enrollment code (and its link) is not."""
+    if job["kind"] not in job_kinds.SECRET_KINDS:
+        return job["params"]
+    return {k: v for k, v in job["params"].items() if k not in job_kinds.SECRET_PARAMS}
 
 
 def _public(job):

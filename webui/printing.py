@@ -12,7 +12,7 @@ from flask_babel import gettext as _, ngettext
 
 from sync.errors import HembasError
 
-from .auth import CLIENT_DATA, actor_id, require_role
+from .auth import CLIENT_DATA, actor_id, audit_view, require_role
 from .formatting import trusted_today
 from .state import get_box, web_state
 
@@ -28,12 +28,17 @@ PREVIEWS_SHOWN = 3
 def index():
     box = get_box()
     queue = web_state().print_queue()
-    previews = []
+    previews, shown = [], set()
     if box.config["printer"]["backend"] == "preview":
         from printer.preview import preview_bytes, preview_jobs, render_html
         for job in preview_jobs(box.data_dir, limit=PREVIEWS_SHOWN):
+            printed = queue.printed(job["id"])
+            if printed is None or (printed["secret"] and printed["ordered_by"] != actor_id()):
+                continue  # a slip with someone's enrollment code is theirs alone
             raw = preview_bytes(box.data_dir, job["id"])
             previews.append((job, render_html(raw, style=False) if raw else ""))
+            shown.update(printed["clients"])
+    audit_view("print.preview", shown)
     return render_template("printing.html", jobs=_with_a4_jobs(box, queue.jobs(limit=10)), printer=queue.status(),
                            previews=previews)
 

@@ -105,6 +105,9 @@ class Backend:
         """After a crash mid-send: True/False if the backend knows, None if it cannot tell."""
         return None
 
+    def forget(self, job_id):
+        """Drop any copy of a job holding a secret (an enrollment code); paper printers keep none."""
+
     def describe(self):
         """Where the printer is, for the status slip."""
         return self.name

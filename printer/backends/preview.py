@@ -27,4 +27,7 @@ class PreviewBackend(Backend):
         return self.status()
 
     def delivered(self, job_id):
-        return preview.preview_bytes(self.data_dir, job_id) is not None
+        return preview.preview_meta(self.data_dir, job_id) is not None
+
+    def forget(self, job_id):
+        preview.forget_preview(self.data_dir, job_id)

@@ -61,12 +61,30 @@ def test_untrusted_clock_refuses_todays_sheets(box):
         PrintQueue(box).print_today_sheets(ordered_by="knappen")
 
 
+def holding(data_dir, secret):
+    return sorted(p.name for p in data_dir.rglob("*") if p.is_file() and secret in p.read_bytes())
+
+
 def test_enrollment_code_is_gone_from_the_store_once_printed(box):
     queue = PrintQueue(box)
-    queue.print_slip("enrollment", ordered_by="s1", name="Ny Person", code="K7Q2-9F", url="http://hembas.local/e")
-    assert b"K7Q2-9F" in (box.data_dir / "printqueue.json").read_bytes()
+    queue.print_slip("enrollment", ordered_by="s1", name="Ny Person", code="K7Q2-9FXY",
+                     url="http://hembas.local/aktivera?kod=K7Q29FXY")
+    assert holding(box.data_dir, b"K7Q2-9FXY") == ["printqueue.json"]
     queue.process_once()
-    assert b"K7Q2-9F" not in (box.data_dir / "printqueue.json").read_bytes()
+    assert holding(box.data_dir, b"K7Q2-9FXY") == [] and holding(box.data_dir, b"K7Q29FXY") == []
+    assert queue.printed(queue.jobs()[0]["id"]) == {"kind": "enrollment", "ordered_by": "s1", "secret": True,
+                                                    "clients": []}
+
+
+def test_an_enrollment_slip_that_arrived_before_a_crash_is_forgotten_on_recovery(box):
+    from printer.preview import save_preview
+    queue = PrintQueue(box)
+    job = queue.print_slip("enrollment", ordered_by="s1", name="Ny Person", code="K7Q2-9FXY", url="http://x/e")
+    save_preview(box.data_dir, job["id"], b"Engangskod: K7Q2-9FXY")  # sent, then the power went
+    with queue._db.transaction():
+        queue._db.table("jobs").update({"state": "printing"})
+    assert PrintQueue(box).process_once() == 0
+    assert queue.jobs()[0]["state"] == "done" and holding(box.data_dir, b"K7Q2-9FXY") == []
 
 
 def test_paper_out_waits_with_the_reason_then_prints_everything_in_order(network_box, net_printer):

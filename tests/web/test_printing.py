@@ -25,3 +25,35 @@ def test_enrollment_slip_is_printed_when_the_coordinator_creates_an_account(as_c
     [job] = [j for j in state.print_queue().jobs() if j["kind"] == "enrollment"]
     assert box.audit.entries(action="print.slip")[0]["detail"]["name"] == "Sara Lindgren"
     assert job["ordered_by"] == "s1"
+
+
+def files_holding(data_dir, secret):
+    return [p.name for p in data_dir.rglob("*") if p.is_file() and secret.encode() in p.read_bytes()]
+
+
+def test_an_enrollment_slip_is_for_its_orderer_only_and_gone_from_disk_once_printed(
+        as_coordinator, web, accounts, state, box, make_browser, app):
+    """Review finding 1: a carer read a new coordinator's code off /utskrift and activated the account."""
+    import re
+    html = as_coordinator.post_form("/personal", {"name": "Ny Samordnare", "role": "coordinator", "print": "1"},
+                                    page="/personal").get_data(as_text=True)
+    code = re.search(r'class="code">([A-Z0-9-]+)<', html).group(1)
+    raw_code = code.replace("-", "")
+    state.print_queue().process_once()
+    for secret in (code, raw_code, f"kod={raw_code}"):
+        assert files_holding(box.data_dir, secret) == [], secret  # not in printqueue.json, not in a preview
+    carer = make_browser(app)
+    carer.sign_in(accounts["staff"])
+    page = carer.get("/utskrift").get_data(as_text=True)
+    assert code not in page and raw_code not in page and "engångskod" not in page
+    mine = as_coordinator.get("/utskrift").get_data(as_text=True)
+    assert "Lappen hade en engångskod, så den sparas inte här." in mine and code not in mine
+
+
+def test_previews_on_utskrift_are_audited_with_the_clients_they_show(as_staff, box, state):
+    as_staff.post_form("/utskrift/min", {}, page="/utskrift")
+    state.print_queue().process_once()
+    as_staff.get("/utskrift")
+    [entry] = box.audit.entries(action="print.preview")
+    assert entry["actor"] == "s2"
+    assert entry["detail"]["clients"] == sorted({v.client_id for v in box.day(TODAY).route("s2")})
