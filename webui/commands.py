@@ -52,15 +52,14 @@ def staff_id_for(box, name):
 
 
 def cmd_serve(args, config):
-    import waitress
-
     from . import create_app
+    from .serving import make_server
 
     host = args.host or config["web"]["host"]
     port = args.port or config["web"]["port"]
-    app = create_app(config)
-    logger.info("serving on http://%s:%d", host, port)
-    waitress.serve(app, host=host, port=port, threads=config["web"]["threads"], ident="hembas")
+    server = make_server(create_app(config), config["web"], host=host, port=port)
+    logger.info("serving on http://%s:%s", server.effective_host, server.effective_port)
+    server.run()
 
 
 def cmd_user_add(args, config):

@@ -1,0 +1,135 @@
+"""Idle and hostile connections cannot take the web UI down (review finding 4).
+
+The real app on the real ``hembas serve`` server (webui.serving) in a thread
+on 127.0.0.1.  Linux routes all of 127.0.0.0/8 to loopback, so a client can
+connect *from* 127.0.0.2, 127.0.0.3 …: that is how one test plays many
+phones and a laptop with many addresses.
+"""
+
+import http.client
+import socket
+import threading
+import time
+
+import pytest
+
+from webui.serving import make_server
+from waitress import wasyncore
+
+PAGE_TIMEOUT = 15  # seconds a phone waits for the sign-in page before the test calls it down
+
+
+@pytest.fixture
+def serve(app, box):
+    """serve(**web overrides): the app on the guarded server in a thread; returns the server."""
+    running = []
+
+    def start(**overrides):
+        web = {**box.config["web"], **overrides}
+        server = make_server(app, web, host="127.0.0.1", port=0)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        running.append((server, thread))
+        return server
+
+    yield start
+    for server, thread in running:
+        server.task_dispatcher.shutdown()
+        wasyncore.close_all(server._map)
+        thread.join(timeout=10)
+
+
+def idle_sockets(port, addresses, per_address):
+    """Open connections that send nothing, *per_address* from each source address."""
+    sockets = []
+    try:
+        for address in addresses:
+            for _ in range(per_address):
+                conn = socket.socket()
+                sockets.append(conn)
+                conn.bind((address, 0))
+                conn.settimeout(10)
+                conn.connect(("127.0.0.1", port))
+    except OSError:
+        for conn in sockets:
+            conn.close()
+        raise
+    return sockets
+
+
+def page_from(address, port):
+    """A phone at *address* asks for the sign-in page; returns the status (or the error)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=PAGE_TIMEOUT, source_address=(address, 0))
+    try:
+        conn.request("GET", "/logga-in")
+        return conn.getresponse().status
+    except OSError as exc:
+        return type(exc).__name__
+    finally:
+        conn.close()
+
+
+def test_hundreds_of_idle_connections_from_many_addresses_do_not_keep_a_phone_out(serve):
+    server = serve()
+    port = int(server.effective_port)
+    hostile = idle_sockets(port, [f"127.0.0.{i}" for i in range(10, 30)], 15)  # 300 idle: limit is 200
+    try:
+        started = time.monotonic()
+        assert page_from("127.0.0.2", port) == 200
+        print(f"page after 300 idle connections: {time.monotonic() - started:.2f} s, shed {server.shed}")
+        assert server.shed > 0
+    finally:
+        for conn in hostile:
+            conn.close()
+
+
+def test_one_address_cannot_take_more_than_its_share(serve):
+    server = serve(connections_per_address=8)
+    port = int(server.effective_port)
+    laptop = idle_sockets(port, ["127.0.0.10"], 60)
+    try:
+        assert page_from("127.0.0.2", port) == 200
+        closed = sum(1 for conn in laptop if _closed_by_server(conn))
+        assert closed >= 60 - 8 and server.refused >= 60 - 8
+    finally:
+        for conn in laptop:
+            conn.close()
+
+
+def test_an_idle_connection_is_closed_after_idle_seconds(serve):
+    server = serve(idle_seconds=2)
+    [conn] = idle_sockets(int(server.effective_port), ["127.0.0.10"], 1)
+    try:
+        assert _closed_by_server(conn)  # within the socket timeout of 10 s
+    finally:
+        conn.close()
+
+
+def test_a_phone_that_is_reading_a_page_is_not_shed(serve):
+    """When full, the connection idle longest goes, not one that just asked for a page."""
+    server = serve(connection_limit=12)
+    port = int(server.effective_port)
+    phone = http.client.HTTPConnection("127.0.0.1", port, timeout=PAGE_TIMEOUT, source_address=("127.0.0.2", 0))
+    phone.request("GET", "/logga-in")
+    assert phone.getresponse().read()
+    hostile = idle_sockets(port, [f"127.0.0.{i}" for i in range(10, 14)], 5)
+    try:
+        phone.request("GET", "/logga-in")  # the same keep-alive connection, now the most recently used
+        response = phone.getresponse()
+        assert response.status == 200 and response.read()
+    except (OSError, http.client.HTTPException):
+        # shed before the second request: the phone's browser opens a new connection, which must work
+        assert page_from("127.0.0.2", port) == 200
+    finally:
+        phone.close()
+        for conn in hostile:
+            conn.close()
+
+
+def _closed_by_server(conn):
+    try:
+        return conn.recv(1) == b""
+    except ConnectionResetError:
+        return True
+    except socket.timeout:
+        return False

@@ -1,0 +1,100 @@
+"""The server behind ``hembas serve``: waitress, with idle and hostile connections bounded.
+
+waitress serves every phone from one asyncore loop and a few worker
+threads.  Its defaults let 100 idle connections take the UI down: at
+``connection_limit`` it stops accepting, and an idle connection is closed
+only after ``channel_timeout`` (120 s).  A phone on weak wifi is slow, but
+a dozen slow phones or one hostile laptop must not keep the others out, so:
+
+* **per address** at most ``connections_per_address`` connections (a
+  browser opens up to 6); further ones are closed as soon as they are
+  accepted;
+* **when full**, the connection idle longest (no request being served) is
+  closed to make room, instead of making the next phone wait in the
+  kernel's backlog;
+* **idle** connections are closed after ``idle_seconds`` (the browser opens
+  a new one when it needs it), checked every few seconds;
+* request headers and bodies are bounded before Flask sees them.
+
+::
+
+    server = make_server(app, config["web"], host="0.0.0.0", port=8080)
+    server.run()
+"""
+
+import logging
+import time
+
+from waitress.server import TcpWSGIServer
+
+logger = logging.getLogger(__name__)
+
+MAX_HEADER_BYTES = 64 * 1024   # cookies and a form's URL fit many times over
+MULTIPART_SLACK = 64 * 1024    # the plan upload's form fields around the file
+WARN_EVERY = 60                # seconds between log lines about refused connections
+
+
+class GuardedServer(TcpWSGIServer):
+    """A waitress TCP server that caps connections per address and sheds the longest-idle when full."""
+
+    def __init__(self, application, *, per_address, **adjustments):
+        self.per_address = per_address
+        self.refused = self.shed = 0  # counted for the log and the tests
+        self._warned = 0.0
+        super().__init__(application, **adjustments)
+
+    def handle_accept(self):
+        try:
+            accepted = self.accept()
+        except OSError:
+            return
+        if accepted is None:
+            return
+        conn, addr = accepted
+        host = addr[0]
+        if sum(1 for ch in self.active_channels.values() if ch.addr[0] == host and not ch.will_close) >= self.per_address:
+            self.refused += 1
+            self._note(f"{host} has {self.per_address} connections open; closing the next")
+            conn.close()
+            return
+        try:
+            self.set_socket_options(conn)
+        except OSError:
+            conn.close()
+            return
+        self.channel_class(self, conn, self.fix_addr(addr), self.adj, map=self._map)
+        if len(self._map) >= self.adj.connection_limit:
+            self.shed_idle()
+
+    def readable(self):
+        if self.accepting and len(self._map) >= self.adj.connection_limit:
+            self.shed_idle()
+        return super().readable()
+
+    def shed_idle(self):
+        """Close the connection idle longest (serving no request) to make room for the next phone."""
+        idle = [ch for ch in self.active_channels.values() if not ch.requests and not ch.will_close]
+        if not idle:
+            return False
+        oldest = min(idle, key=lambda ch: ch.last_activity)
+        oldest.will_close = True  # waitress closes it on the loop's next turn
+        self.shed += 1
+        self._note(f"all {self.adj.connection_limit} connections taken; closing the one idle longest")
+        return True
+
+    def _note(self, message):
+        now = time.monotonic()
+        if now - self._warned >= WARN_EVERY:
+            self._warned = now
+            logger.warning("%s (so far: %d refused, %d shed)", message, self.refused, self.shed)
+
+
+def make_server(app, web, *, host, port):
+    """A :class:`GuardedServer` for *app* with the ``[web]`` settings *web*."""
+    idle = web["idle_seconds"]
+    return GuardedServer(
+        app, per_address=web["connections_per_address"], host=host, port=port, threads=web["threads"],
+        ident="hembas", connection_limit=web["connection_limit"], channel_timeout=idle,
+        cleanup_interval=max(1, min(5, idle // 2)), asyncore_use_poll=True,
+        max_request_header_size=MAX_HEADER_BYTES,
+        max_request_body_size=web["max_upload_kb"] * 1024 + MULTIPART_SLACK)
