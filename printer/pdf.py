@@ -49,6 +49,12 @@ def two_week_pdf(box, staff_id, *, start=None):
     return bytes(pdf.output())
 
 
+def two_week_clients(box, staff_id, *, start=None):
+    """The clients :func:`two_week_pdf` lists for *staff_id* (what its audit entry names)."""
+    start = start or box.clock.today()
+    return sorted({v.client_id for n in range(DAYS) for v in box.day(start + dt.timedelta(days=n)).route(staff_id)})
+
+
 def _day(out, plan, day, date, staff_id, settings):
     visits = day.route(staff_id)
     out.space(3)

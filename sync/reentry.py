@@ -122,7 +122,8 @@ def export_csv(box, since, *, by="coordinator"):
     """UTF-8 CSV with BOM and semicolons (opens directly in Swedish Excel, formulas neutralised); audited."""
     rows = entries_since(box, since)
     data = spreadsheet_csv(COLUMNS, ([row[c] for c in COLUMNS] for row in rows))
-    box.audit.record("reentry.export", actor=by, target="csv", detail={"since": str(since), "rows": len(rows)})
+    box.audit.record("reentry.export", actor=by, target="csv", detail={"since": str(since), "rows": len(rows),
+                                                                       "clients": _clients(rows)})
     return data
 
 
@@ -157,8 +158,14 @@ def export_pdf(box, since, *, by="coordinator"):
         pdf.set_font("helvetica", "", 7)
         pdf.cell(0, 4, pdf_text(f"post {row['post-id']}" + (f", införd {row['inmatad']}" if row["inmatad"] else "")),
                  new_x="LMARGIN", new_y="NEXT")
-    box.audit.record("reentry.export", actor=by, target="pdf", detail={"since": str(since), "rows": len(rows)})
+    box.audit.record("reentry.export", actor=by, target="pdf", detail={"since": str(since), "rows": len(rows),
+                                                                       "clients": _clients(rows)})
     return bytes(pdf.output())
+
+
+def _clients(rows):
+    """The clients an export shows, for its audit entry."""
+    return sorted({row["brukar-id"] for row in rows if row["brukar-id"]})
 
 
 def mark_reentered(box, record_ids, *, by):

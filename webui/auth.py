@@ -90,17 +90,19 @@ def audit(action, *, target="", **detail):
                                  detail={"address": request.remote_addr, **detail})
 
 
-def audit_view(action, client_ids, *, target="", **detail):
+def audit_view(action, client_ids, *, listed=(), target="", **detail):
     """Log one page view that showed client data: who, which clients, when, what (Patientdatalagen).
 
-    Every view that shows a client's name, address, alerts or entry calls
-    this with the ids of the clients it showed; a view that showed none
-    writes nothing.  tests/web/test_access_log.py walks every page as every
-    role and fails on a page that shows a client without naming it here.
+    Every view that shows client data calls this once with the ids of the
+    clients it showed (*listed*: those named only in a picker, such as the
+    client list of a form); a view that showed none writes nothing.
+    tests/web/test_access_log.py walks every page as every role and fails
+    on a page that shows a client without naming it here.
     """
-    clients = sorted(set(client_ids))
-    if clients:
-        audit(action, target=target, clients=clients, page=request.full_path.rstrip("?")[:MAX_NEXT], **detail)
+    clients, listed = sorted(set(client_ids)), sorted(set(listed) - set(client_ids))
+    if clients or listed:
+        audit(action, target=target, clients=clients, page=request.full_path.rstrip("?")[:MAX_NEXT], **detail,
+              **({"listed": listed} if listed else {}))
 
 
 def _anonymous():

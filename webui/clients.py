@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from sync.store.records import without_corrected
 
-from .auth import CLIENT_DATA, actor_id, audit, require_role
+from .auth import CLIENT_DATA, actor_id, audit_view, require_role
 from .formatting import trusted_today
 from .state import get_box, web_state
 from .visits import author_name, outcomes, staff_names
@@ -56,7 +56,7 @@ def card(client_id):
     client = plan.clients.get(client_id) or abort(404)
     today = trusted_today()
     show_entry = may_see_entry(box, client_id, today)
-    audit("client.open", target=client_id, entry_shown=show_entry)
+    audit_view("client.open", [client_id], target=client_id, entry_shown=show_entry)
     visits = [v for v in box.day(today).visits if v.client_id == client_id] if today else []
     done = outcomes(box, today) if today else {}
     records = recent_records(box, client_id)

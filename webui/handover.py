@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from sync.store.records import without_corrected
 
-from .auth import CLIENT_DATA, actor_id, require_role
+from .auth import CLIENT_DATA, actor_id, audit_view, require_role
 from .formatting import trusted_today
 from .state import get_box, web_state
 from .visits import author_name
@@ -41,6 +41,8 @@ def index():
              "read_by_me": me in readers.get(n["id"], []) or n["author"] == me}
             for n in reversed(notes)]
     clients = sorted(plan.clients.values(), key=lambda c: c.name) if plan else []
+    audit_view("view.handover", [n["client_id"] for n in notes if plan and n["client_id"] in plan.clients],
+               listed=[c.id for c in clients])
     return render_template("handover.html", rows=rows, clients=clients, max_text=MAX_TEXT)
 
 

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from sync.day.changes import ChangeRefused, assign
 
-from .auth import CLIENT_DATA, actor_id, audit, require_role
+from .auth import CLIENT_DATA, actor_id, audit, audit_view, require_role
 from .formatting import trusted_today
 from .state import get_box
 from .visits import outcomes
@@ -37,6 +37,8 @@ def index():
     day = box.day(today)
     done = outcomes(box, today)
     people = [(day.staff[s], day.route(s)) for s in day.staff if day.route(s)]
+    audit_view("view.team", [v.client_id for _, route in people for v in route] +
+               [v.client_id for v in day.unassigned()], date=today.isoformat())
     return render_template("team.html", today=today, people=people, unassigned=day.unassigned(),
                            clients=plan.clients, done=done, moved=day.moved)
 
@@ -64,6 +66,7 @@ def move(visit_id):
             flash(_("Besöket hos %(client)s går nu till %(staff)s.", client=plan.clients[visit.client_id].name,
                     staff=", ".join(day.staff[s].name for s in chosen)), "ok")
             return redirect(url_for(".index"))
+    audit_view("view.move", [visit.client_id], target=visit.id, date=today.isoformat())
     return render_template("move.html", visit=visit, client=plan.clients[visit.client_id],
                            current=[day.staff[s].name for s in visit.staff_ids],
                            staff=[day.staff[s] for s in day.crew(visit.shift)])

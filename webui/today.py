@@ -9,7 +9,7 @@ import itertools
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
 
-from .auth import CLIENT_DATA
+from .auth import CLIENT_DATA, audit_view
 from .formatting import trusted_today
 from .state import get_box
 from .visits import outcomes, staff_names
@@ -36,6 +36,8 @@ def index():
                               staff_names(plan, [s for s in v.staff_ids if s != staff_id])) for v in group])
                     for shift, group in itertools.groupby(visits, key=lambda v: v.shift)],
             moved=day.moved)
+        audit_view("view.today", [v.client_id for v in visits], target=staff_id or "", date=today.isoformat(),
+                   own=staff_id == g.user["staff_id"])
     return render_template("today.html", **context)
 
 

@@ -4,7 +4,7 @@ from flask import Blueprint, Response, abort, g, render_template, request
 
 from sync.errors import HembasError
 
-from .auth import CLIENT_DATA, audit, require_role
+from .auth import CLIENT_DATA, audit_view, require_role
 from .formatting import trusted_today
 from .state import get_box
 
@@ -35,8 +35,10 @@ def index():
         else:
             visits = []
         days.append((date, visits))
-    if client_id:
-        audit("client.plan", target=client_id)
+    per_client = client_id and not staff_id
+    shown = [client_id] if per_client else [v.client_id for _, visits in days for v in visits]
+    audit_view("client.plan" if per_client else "view.two_weeks", shown, listed=plan.clients,
+               target=client_id if per_client else staff_id)
     return render_template("two_weeks.html", days=days, staff_id=staff_id, client_id=client_id, plan=plan,
                            people=people, today=today)
 
@@ -47,12 +49,12 @@ def pdf(staff_id):
     box = get_box()
     if staff_id not in box.plan().staff:
         abort(404)
-    from printer.pdf import two_week_pdf
+    from printer.pdf import two_week_clients, two_week_pdf
 
     try:
         data = two_week_pdf(box, staff_id)
     except HembasError as exc:
         abort(503, str(exc))
-    audit("export.two_week_pdf", target=staff_id)
+    audit_view("export.two_week_pdf", two_week_clients(box, staff_id), target=staff_id)
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="tva-veckor-{staff_id}.pdf"'})
