@@ -89,6 +89,9 @@ DEFAULTS = {
         "buzzer": 0,                # 0 = no buzzer
         "long_press_seconds": 3.0,
     },
+    "audit": {
+        "keep_days": 90,            # acknowledged audit entries older than this leave the box (the hub keeps them)
+    },
     "hub": {
         "url": "",                  # empty = no network sync
         "public_key": "",           # hub's Ed25519 signing key, base64

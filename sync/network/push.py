@@ -5,7 +5,13 @@ audit entries not yet acknowledged go out as signed, idempotent batches:
 every item carries its UUID, the hub stores each UUID once, and its answer
 lists the UUIDs it holds.  Only those are marked sent, so a dropped
 connection after the hub stored a batch just means the same items are sent
-again and acknowledged then.  Nothing is ever deleted here.
+again and acknowledged then.
+
+Only what the hub has acknowledged may leave the box: after a push,
+:func:`prune_audit` drops acknowledged audit entries older than
+``[audit] keep_days`` (at most once a day), so the SD card holds a bounded
+history while the hub keeps the whole log.  An unacknowledged entry is
+never dropped, however old.  Records are not pruned here.
 """
 
 import datetime as dt
@@ -39,6 +45,13 @@ class AuditAcks:
         with self._db.transaction() as db:
             known = self.ids()
             db.table("audit").insert_multiple({"id": i, "at": at} for i in entry_ids if i not in known)
+
+    def forget(self, entry_ids):
+        """Drop the acknowledgements of entries the audit log no longer holds."""
+        gone = set(entry_ids)
+        if gone:
+            with self._db.transaction() as db:
+                db.table("audit").remove(lambda row: row["id"] in gone)
 
 
 def unsent_audit(box):
@@ -84,7 +97,25 @@ def push_journal(box, client, status, *, now=None):
             logger.warning("hub acknowledged %d of %d items; the rest stays queued",
                            len(record_ids) + len(audit_ids), len(records) + len(audit))
             break
+    prune_audit(box, now=now)
     return acknowledged
+
+
+def prune_audit(box, *, now=None):
+    """Drop acknowledged audit entries older than ``[audit] keep_days``; returns how many went.
+
+    Runs only when the oldest entry is a day past the limit, so the log is
+    rewritten at most about once a day, not every poll.
+    """
+    now = now or dt.datetime.now(dt.timezone.utc)
+    cutoff = now - dt.timedelta(days=box.config["audit"]["keep_days"])
+    oldest = box.audit.oldest()
+    if oldest is None or oldest >= (cutoff - dt.timedelta(days=1)).astimezone(dt.timezone.utc).isoformat():
+        return 0
+    acks = AuditAcks(box.data_dir)
+    dropped = box.audit.prune(older_than=cutoff, acknowledged=acks.ids())
+    acks.forget(dropped)
+    return len(dropped)
 
 
 def read_batch_payload(payload_bytes):

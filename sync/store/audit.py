@@ -9,6 +9,13 @@ skips::
 
     audit = AuditLog(data_dir)
     audit.record("client.open", actor="s1", target="c03")
+    audit.prune(older_than=cutoff, acknowledged=hub_ids)   # the sync loop, at most daily
+
+The box's copy is bounded: :meth:`AuditLog.prune` drops entries older than
+a cutoff *that the hub has acknowledged* (the hub keeps the log for the care
+provider) and nothing else, rewriting the file atomically.  Appending and
+pruning share one lock file, so no entry can be written into a file that is
+being replaced.
 """
 
 import contextlib
@@ -22,7 +29,7 @@ import threading
 import uuid
 
 from ..errors import StoreError
-from .database import describe_os_error
+from .database import atomic_write_bytes, describe_os_error
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +40,7 @@ class AuditLog:
     def __init__(self, data_dir):
         self.path = data_dir / "audit.jsonl"
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock_path = data_dir / "audit.jsonl.lock"
         self._lock = threading.Lock()
         self._end_torn_line()
 
@@ -47,13 +55,12 @@ class AuditLog:
             "detail": detail or {},
         }
         line = (json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
-        with self._lock:
+        with self._locked():
             try:
                 fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             except OSError as exc:
                 raise StoreError(f"kunde inte skriva granskningsloggen: {describe_os_error(exc)}") from exc
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX)  # the web server and the daemon both append
                 size = os.fstat(fd).st_size
                 try:
                     if os.write(fd, line) != len(line):
@@ -67,6 +74,63 @@ class AuditLog:
             finally:
                 os.close(fd)
         return entry
+
+    @contextlib.contextmanager
+    def _locked(self):
+        """This process's threads and every other process (web server, daemon, CLI, sync) take turns."""
+        with self._lock:
+            try:
+                lock_file = open(self._lock_path, "a")
+            except OSError as exc:
+                raise StoreError(f"kunde inte skriva granskningsloggen: {describe_os_error(exc)}") from exc
+            with lock_file:
+                fcntl.flock(lock_file, fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+    def prune(self, *, older_than, acknowledged):
+        """Drop entries from before *older_than* whose ids are in *acknowledged*; returns the dropped ids.
+
+        Everything else stays, torn lines aside: an entry the hub has not
+        acknowledged is kept however old it is.
+        """
+        cutoff = older_than.isoformat(timespec="seconds")
+        with self._locked():
+            try:
+                lines = self.path.read_bytes().splitlines()
+            except FileNotFoundError:
+                return []
+            kept, dropped = [], []
+            for raw in lines:
+                try:
+                    entry = json.loads(raw)
+                except ValueError:
+                    continue  # a line torn by a power cut
+                if _at(entry) < cutoff and entry["id"] in acknowledged:
+                    dropped.append(entry["id"])
+                else:
+                    kept.append(raw + b"\n")
+            if dropped:
+                atomic_write_bytes(self.path, b"".join(kept))
+                os.chmod(self.path, 0o600)
+        if dropped:
+            logger.info("dropped %d acknowledged audit entries from before %s", len(dropped), cutoff)
+        return dropped
+
+    def oldest(self):
+        """When the oldest entry was written (ISO text, UTC), or None."""
+        try:
+            with open(self.path, "rb") as f:
+                for raw in f:
+                    try:
+                        return _at(json.loads(raw))
+                    except ValueError:
+                        continue
+        except FileNotFoundError:
+            return None
+        return None
 
     def _end_torn_line(self):
         """After a power cut mid-append, start the next entry on a fresh line."""
@@ -99,3 +163,8 @@ class AuditLog:
                 if limit and len(out) >= limit:
                     break
         return out
+
+
+def _at(entry):
+    """An entry's time as comparable UTC text (entries are written in UTC)."""
+    return dt.datetime.fromisoformat(entry["at"]).astimezone(dt.timezone.utc).isoformat(timespec="seconds")
