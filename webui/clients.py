@@ -31,13 +31,16 @@ MAX_TEXT = 2000
 RECENT_DAYS = 14
 
 
-def may_see_entry(box, client_id, today):
-    """Coordinators always; staff only with a visit to this client today."""
-    if g.user["role"] == "coordinator":
-        return True
+def on_my_route(box, client_id, today):
+    """Whether the signed-in person has a visit to this client today (moves applied)."""
     if today is None or not g.user["staff_id"]:
         return False
     return any(v.client_id == client_id for v in box.day(today).route(g.user["staff_id"]))
+
+
+def may_see_entry(box, client_id, today):
+    """Coordinators always; staff only with a visit to this client today."""
+    return g.user["role"] == "coordinator" or on_my_route(box, client_id, today)
 
 
 def recent_records(box, client_id):
@@ -56,7 +59,8 @@ def card(client_id):
     client = plan.clients.get(client_id) or abort(404)
     today = trusted_today()
     show_entry = may_see_entry(box, client_id, today)
-    audit_view("client.open", [client_id], target=client_id, entry_shown=show_entry)
+    audit_view("client.open", [client_id], target=client_id, entry_shown=show_entry,
+               on_route=on_my_route(box, client_id, today), date=today.isoformat() if today else "")
     visits = [v for v in box.day(today).visits if v.client_id == client_id] if today else []
     done = outcomes(box, today) if today else {}
     records = recent_records(box, client_id)

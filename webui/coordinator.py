@@ -31,6 +31,11 @@ ACTIONS = {
     "binder.pdf": "hämtade pärmen", "binder.changes": "hämtade pärmens ändringar",
     "binder.printed": "pärmen utskriven", "print.a4": "skrev ut på A4", "print.a4.done": "A4-utskrift klar",
     "print.a4.failed": "A4-utskrift misslyckades",
+    "view.today": "visade en runda", "view.team": "visade laget idag", "view.move": "öppnade flytta besök",
+    "view.two_weeks": "visade två veckor", "view.handover": "visade överlämningar", "print.preview": "visade utskrifter",
+    "enroll.failed": "fel aktiveringskod", "enroll.locked": "spärrad aktivering", "view.log_review": "logguppföljning",
+    "logreview.check": "kontrollerade en logghändelse", "logreview.export": "hämtade logguppföljning",
+    "usb.import": "plan från USB",
 }
 
 

@@ -35,10 +35,11 @@ def index():
         else:
             visits = []
         days.append((date, visits))
-    per_client = client_id and not staff_id
-    shown = [client_id] if per_client else [v.client_id for _, visits in days for v in visits]
-    audit_view("client.plan" if per_client else "view.two_weeks", shown, listed=plan.clients,
-               target=client_id if per_client else staff_id)
+    if client_id and not staff_id:
+        audit_view("client.plan", [client_id], listed=plan.clients, target=client_id)
+    else:
+        audit_view("view.two_weeks", [v.client_id for _, visits in days for v in visits], listed=plan.clients,
+                   target=staff_id)
     return render_template("two_weeks.html", days=days, staff_id=staff_id, client_id=client_id, plan=plan,
                            people=people, today=today)
 

@@ -17,5 +17,5 @@ def test_every_page_is_documented(app):
 def test_every_audit_action_of_the_web_ui_is_documented():
     text = DOCS.read_text(encoding="utf-8")
     source = "".join(p.read_text(encoding="utf-8") for p in (Path(__file__).parents[2] / "webui").glob("*.py"))
-    actions = set(re.findall(r'\baudit\("([a-z_.]+)"', source)) | set(re.findall(r'record\("([a-z_.]+)"', source))
+    actions = set(re.findall(r'\b(?:audit|audit_view|_refused|record)\(\s*"([a-z_.]+)"', source))
     assert actions and {a for a in actions if f"`{a}`" not in text} == set()
