@@ -65,9 +65,10 @@ def csrf_token(html):
     return found.group(1) if found else ""
 
 
-def sign_in(port, code, pin):
-    """Enroll an account through the real /aktivera form; returns (Cookie header, CSRF token)."""
-    with closing(http.client.HTTPConnection("127.0.0.1", port, timeout=10)) as conn:
+def sign_in(port, code, pin, *, address=None):
+    """Enroll an account through the real /aktivera form (from source *address*); returns (Cookie header, CSRF token)."""
+    source = (address, 0) if address else None
+    with closing(http.client.HTTPConnection("127.0.0.1", port, timeout=10, source_address=source)) as conn:
         return _enroll(conn, code, pin)
 
 
@@ -75,16 +76,25 @@ def _enroll(conn, code, pin):
     conn.request("GET", f"/aktivera?kod={code}")
     response = conn.getresponse()
     html = response.read().decode()
-    cookie = response.getheader("Set-Cookie", "").split(";")[0]
+    cookie = cookies_of(response)
     body = f"csrf={csrf_token(html)}&kod={code}&pin={pin}&pin2={pin}"
     conn.request("POST", "/aktivera", body=body, headers={**FORM, "Cookie": cookie})
     response = conn.getresponse()
     response.read()
     if response.status != 302:
         raise RuntimeError(f"enrollment answered {response.status}")
-    cookie = response.getheader("Set-Cookie").split(";")[0]
+    cookie = cookies_of(response, cookie)  # the new session and the phone's device cookie (webui.devices)
     conn.request("GET", "/status", headers={"Cookie": cookie})  # any page: the session's CSRF token
     return cookie, csrf_token(conn.getresponse().read().decode())
+
+
+def cookies_of(response, cookie=""):
+    """*cookie* (a Cookie header) updated with every Set-Cookie of *response*."""
+    jar = dict(part.split("=", 1) for part in cookie.split("; ") if "=" in part)
+    for header in response.headers.get_all("Set-Cookie") or ():
+        name, _, value = header.split(";", 1)[0].partition("=")
+        jar[name.strip()] = value
+    return "; ".join(f"{name}={value}" for name, value in jar.items())
 
 
 def load(port, path, connections, seconds, headers):

@@ -14,7 +14,7 @@ import sys
 import tempfile
 import traceback
 
-SCENARIOS = ["powercut", "fuzz_import", "fuzz_web", "diskfull", "printer_faults", "hub_faults"]
+SCENARIOS = ["powercut", "fuzz_import", "fuzz_web", "diskfull", "printer_faults", "hub_faults", "attacks"]
 
 
 def main(argv=None):

@@ -7,7 +7,7 @@ reported problem are only required to run and report it.
 
 import random
 
-from faults import diskfull, fuzz_import, fuzz_web, hub_faults, powercut, printer_faults
+from faults import attacks, diskfull, fuzz_import, fuzz_web, hub_faults, powercut, printer_faults
 
 
 def test_power_cut_harness_kills_writers_and_checks_acknowledged_writes(tmp_path):
@@ -68,3 +68,14 @@ def test_web_fuzzer_sends_hostile_input_to_every_form_and_url(tmp_path):
     serious = [p for p in outcome["problems"] if "answered 5" in p or "unescaped" in p or "plan.json" in p
                or "server log" in p]
     assert serious == []
+
+
+def test_the_security_reviews_attacks_all_fail(tmp_path):
+    outcome = attacks.run(tmp_path, scale="smoke")
+    rows = {r["attack"]: r for r in outcome["rows"]}
+    assert set(rows) == {"flood", "parallel guesses", "idle connections", "crafted bundle", "audit coverage"}
+    assert "known phones signed in: carer, coordinator" in rows["flood"]["measured"]
+    assert rows["parallel guesses"]["measured"].startswith("3 PIN checks")
+    assert "the next phone got 200" in rows["idle connections"]["measured"]
+    assert "0 without an audit entry" in rows["audit coverage"]["measured"]
+    assert outcome["problems"] == []

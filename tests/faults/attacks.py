@@ -1,0 +1,384 @@
+"""The security review's attacks against a running box: each must fail, and the box must say so in its log.
+
+``hembas serve`` (the real app and server) runs in a subprocess with the
+demo plan, a carer and a coordinator enrolled through ``/aktivera`` on their
+own phones.  Phones and the attacker's laptop connect from their own source
+addresses on 127.0.0.0/8 (Linux routes all of it to loopback), so "another
+address" is real to the server.  The attacks:
+
+* **flood**: wrong PINs for every name from many addresses, in parallel;
+  then the known phones sign in with the right PIN (must work) and a phone
+  the account never used tries (stays locked: that is the design); the
+  audit entries the flood wrote are counted.
+* **parallel guesses**: 40 wrong PINs for one account sent at once; at most
+  the free attempts may reach the PIN check (401), the rest must wait (429).
+* **idle connections**: hundreds of idle sockets from many addresses, and
+  many from one; a phone must still get the sign-in page.
+* **crafted bundle**: the 4 KB nested-header bundle uploaded on the plan
+  page (must be a Swedish refusal with an audit entry, never a 5xx), and a
+  stick holding it, a 300 MB file claiming to be the newest plan and a good
+  bundle: ``hembas usb import`` must import the good one without reading
+  the big one.
+* **audit coverage**: every page the carer and the coordinator can reach,
+  crawled; each client name or address on a page must be named by an audit
+  entry that request wrote.
+
+Run alone: ``PYTHONPATH=tests python -m faults --only attacks --scale smoke``
+"""
+
+import base64
+import datetime as dt
+import http.client
+import html as html_lib
+import json
+import math
+import re
+import select
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+from bench.http_load import FORM, cookies_of, csrf_token, free_port, hembas, sign_in, start_server, stop
+from bench.measure import REPO_DIR, child_env, table
+from bench.web import CODE, PIN, prepare
+
+from .web_cases import PageParser
+
+COORDINATOR = {"name": "Attack Samordnare", "code": "ATTKC234", "pin": "739164"}
+TARGET = {"name": "Parallell Provsson", "code": "ATTKP234", "pin": "615283"}
+SCALE = {
+    "full": {"addresses": 20, "tries": 40, "threads": 8, "settle": True, "idle": (40, 10), "one_address": 100,
+             "huge_mb": 300, "pages": 150},
+    "smoke": {"addresses": 4, "tries": 6, "threads": 4, "settle": False, "idle": (12, 10), "one_address": 30,
+              "huge_mb": 20, "pages": 30},
+}
+PAGE_TIMEOUT = 15
+FREE_ATTEMPTS = 3  # [web] lockout_free_attempts, the embedded default
+PEAK_RSS_OF = ("import resource, subprocess, sys; done = subprocess.run(sys.argv[1:], capture_output=True); "
+               "sys.stdout.buffer.write(done.stdout); sys.stderr.buffer.write(done.stderr); "
+               "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
+               "sys.exit(done.returncode)")
+
+
+class Phone:
+    """One phone (or the attacker's laptop) at its own address, keeping its cookies."""
+
+    def __init__(self, port, address, cookie=""):
+        self.port, self.address, self.cookie = port, address, cookie
+
+    def request(self, method, path, body=None, headers=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=PAGE_TIMEOUT,
+                                          source_address=(self.address, 0))
+        try:
+            sent = {**(headers or {}), **({"Cookie": self.cookie} if self.cookie else {})}
+            conn.request(method, path, body=body, headers=sent)
+            response = conn.getresponse()
+            data = response.read()
+            self.cookie = cookies_of(response, self.cookie)
+            return response.status, data
+        finally:
+            conn.close()
+
+    def sign_in(self, pin, *, name="", user_id=""):
+        _, page = self.request("GET", "/logga-in")
+        fields = {"csrf": csrf_token(page.decode()), "pin": pin, **({"namn": name} if name else {"user": user_id})}
+        status, _ = self.request("POST", "/logga-in", urlencode(fields), FORM)
+        return status
+
+    def known_accounts(self):
+        """The account ids the sign-in page offers with one tap (from this phone's device cookie)."""
+        _, page = self.request("GET", "/logga-in")
+        return re.findall(r'type="radio" name="user" value="([^"]+)"', page.decode())
+
+    def sign_out(self):
+        _, page = self.request("GET", "/status")
+        self.request("POST", "/logga-ut", urlencode({"csrf": csrf_token(page.decode())}), FORM)
+
+
+class Box:
+    """The data folder, the server's port and its audit log as the harness reads it."""
+
+    def __init__(self, data_dir, port):
+        self.data_dir, self.port = data_dir, port
+        self.audit = data_dir / "audit.jsonl"
+
+    def audit_mark(self):
+        return self.audit.stat().st_size if self.audit.exists() else 0
+
+    def audit_since(self, mark):
+        with open(self.audit, "rb") as f:
+            f.seek(mark)
+            return [json.loads(line) for line in f.read().splitlines() if line.strip()]
+
+
+def setup(workdir, scale):
+    import nacl.signing
+
+    data_dir = workdir / "data"
+    prepare(data_dir)  # the demo plan for today, the busiest carer with code CODE
+    for person, role in ((COORDINATOR, "coordinator"), (TARGET, "staff")):
+        subprocess.run(hembas(data_dir, "user", "add", "--name", person["name"], "--role", role,
+                              "--enrollment-code", person["code"]), env=child_env(), cwd=REPO_DIR, check=True,
+                       capture_output=True)
+    key = nacl.signing.SigningKey.generate()
+    env = child_env(HEMBAS_HUB_PUBLIC_KEY=base64.b64encode(bytes(key.verify_key)).decode())
+    port = free_port()
+    server, _ = start_server(hembas(data_dir, "serve", "--host", "127.0.0.1", "--port", str(port)), port,
+                             workdir / "serve.log", env=env)
+    return Box(data_dir, port), server, key, env
+
+
+def enrolled_phone(box, address, code, pin):
+    """A phone that enrolled at *address* (so its device cookie knows the account), signed out again."""
+    cookie, _ = sign_in(box.port, code, pin, address=address)
+    phone = Phone(box.port, address, cookie)
+    phone.sign_out()
+    return phone
+
+
+def flood(box, knowns, names, settings):
+    """Wrong PINs for every name from many addresses at once; then the known phones sign in."""
+    addresses = [f"127.0.1.{i}" for i in range(1, settings["addresses"] + 1)]
+    jobs = [(a, n) for a in addresses for _ in range(settings["tries"]) for n in names]
+    statuses, lock, mark, started = {}, threading.Lock(), box.audit_mark(), time.monotonic()
+
+    def worker(share):
+        for address, name in share:
+            status = Phone(box.port, address).sign_in("999999", name=name)
+            with lock:
+                statuses[status] = statuses.get(status, 0) + 1
+
+    threads = [threading.Thread(target=worker, args=(jobs[i::settings["threads"]],)) for i in range(settings["threads"])]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.monotonic() - started
+    if settings["settle"]:  # let the minute end, so the counts of what was not written line by line arrive
+        time.sleep(max(0, 61 - seconds))
+        Phone(box.port, "127.0.2.9").request("GET", "/logga-in")
+    entries = [e for e in box.audit_since(mark) if e["action"].startswith("signin")]
+    counted = sum(e["detail"].get("repeated", 1) for e in entries)
+    known_ok = {label: phone.sign_in(pin, user_id=phone.known_accounts()[0]) == 302 for label, (phone, pin) in knowns.items()}
+    stranger = Phone(box.port, "127.0.2.1").sign_in(knowns["carer"][1], name=names[0])
+    bound = len(addresses) * 2 * 2 * (math.ceil(seconds / 60) + 1)  # first + count, failed + locked, per minute
+    problems = [f"flood: the known {label} phone was locked out" for label, ok in known_ok.items() if not ok]
+    if len(entries) > bound:
+        problems.append(f"flood: {len(entries)} audit entries for {len(jobs)} refusals (bound {bound})")
+    if settings["settle"] and counted != len(jobs):
+        problems.append(f"flood: the audit log counts {counted} refusals of {len(jobs)}")
+    if any(status >= 500 for status in statuses):
+        problems.append(f"flood: server errors {statuses}")
+    return {"attack": "flood", "tried": f"{len(jobs)} wrong PINs, {len(addresses)} addresses, "
+                                        f"{settings['threads']} at once, {seconds:.1f} s",
+            "measured": f"answers {_statuses(statuses)}; {len(entries)} audit entries "
+                        f"counting {counted} refusals{'' if settings['settle'] else ' so far (the rest when the minute ends)'}; "
+                        f"known phones signed in: {', '.join(k for k, ok in known_ok.items() if ok) or 'none'}; "
+                        f"a phone new to the account: {'locked (429)' if stranger == 429 else stranger}",
+            "survived": "yes" if not problems else "NO"}, problems
+
+
+def parallel_guesses(box, target_name, attempts=40, addresses=4):
+    """*attempts* wrong PINs for one account, released at the same instant from a laptop with a few addresses."""
+    start, statuses, lock = threading.Barrier(attempts, timeout=60), [], threading.Lock()
+
+    def guess(address):
+        laptop = Phone(box.port, address)
+        try:
+            _, page = laptop.request("GET", "/logga-in")
+            body = urlencode({"csrf": csrf_token(page.decode()), "namn": target_name, "pin": "999999"})
+            start.wait()
+            status, _ = laptop.request("POST", "/logga-in", body, FORM)
+        except (OSError, http.client.HTTPException, threading.BrokenBarrierError) as exc:
+            status = type(exc).__name__
+        with lock:
+            statuses.append(status)
+
+    threads = [threading.Thread(target=guess, args=(f"127.0.3.{1 + i % addresses}",)) for i in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    checked = statuses.count(401)
+    problems = [f"parallel guesses: {checked} of {attempts} reached the PIN check (at most {FREE_ATTEMPTS})"] \
+        if checked > FREE_ATTEMPTS else []
+    if statuses.count(429) + checked != attempts:
+        problems.append(f"parallel guesses: unexpected answers {sorted(map(str, statuses))}")
+    return {"attack": "parallel guesses", "tried": f"{attempts} wrong PINs for one account at once "
+                                                   f"from {addresses} addresses",
+            "measured": f"{checked} PIN checks (401), {statuses.count(429)} told to wait (429)",
+            "survived": "yes" if not problems else "NO"}, problems
+
+
+def idle_connections(box, settings):
+    """Idle sockets from many addresses and from one; then a phone asks for a page."""
+    count, per = settings["idle"]
+    sockets, closed_early = [], 0
+    try:
+        for i in range(count):
+            sockets += _idle(box.port, f"127.0.4.{i + 1}", per)
+        one = _idle(box.port, "127.0.5.1", settings["one_address"])
+        sockets += one
+        time.sleep(0.5)
+        started = time.monotonic()
+        status, _ = Phone(box.port, "127.0.6.1").request("GET", "/logga-in")
+        took = time.monotonic() - started
+        closed_early = _closed(one)
+    except OSError as exc:
+        status, took = type(exc).__name__, float("nan")
+    finally:
+        for conn in sockets:
+            conn.close()
+    problems = [] if status == 200 else [f"idle connections: the phone got {status} instead of the page"]
+    return {"attack": "idle connections",
+            "tried": f"{count * per} idle sockets from {count} addresses + {settings['one_address']} from one",
+            "measured": f"the next phone got {status} in {took:.2f} s; the server closed {closed_early} of the "
+                        f"{settings['one_address']} from one address",
+            "survived": "yes" if not problems else "NO"}, problems
+
+
+def _idle(port, address, count):
+    opened = []
+    for _ in range(count):
+        conn = socket.socket()
+        opened.append(conn)
+        conn.bind((address, 0))
+        conn.settimeout(5)
+        conn.connect(("127.0.0.1", port))
+    return opened
+
+
+def _closed(sockets, wait=2):
+    """How many of *sockets* the server has closed (they read as end of file)."""
+    readable, _, _ = select.select(sockets, [], [], wait)
+    closed = 0
+    for conn in readable:
+        try:
+            closed += conn.recv(1) == b""
+        except OSError:
+            closed += 1
+    return closed
+
+
+def crafted_bundle(box, coordinator, key, env, workdir, settings):
+    """The nested-header bundle on the plan page, and a stick with it, a huge file and a good bundle."""
+    from sync.network.bundle import make_bundle
+    from sync.plan.demo import demo_plan
+
+    problems = []
+    crafted = (b'{"format":"hembas.envelope/1","kind":"plan","x":' + b"[" * 4000 + b"\n"
+               + base64.b64encode(b"\0" * 64) + b"\n{}")
+    coordinator.sign_in(COORDINATOR["pin"], user_id=coordinator.known_accounts()[0])
+    _, page = coordinator.request("GET", "/plan")
+    boundary = "hembasattack"
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n{csrf_token(page.decode())}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="bundle"; filename="plan.bundle"\r\n'
+            f"Content-Type: application/octet-stream\r\n\r\n").encode() + crafted + f"\r\n--{boundary}--\r\n".encode()
+    mark = box.audit_mark()
+    status, answer = coordinator.request("POST", "/plan", body, {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    audited = [e for e in box.audit_since(mark) if e["action"] == "plan.upload" and e["detail"].get("refused")]
+    refused_in_swedish = "Planen lästes inte in" in html_lib.unescape(answer.decode("utf-8", "replace"))
+    if status >= 500 or not refused_in_swedish or not audited:
+        problems.append(f"crafted bundle upload: {status}, Swedish refusal {refused_in_swedish}, audited {bool(audited)}")
+
+    stick = workdir / "stick"
+    stick.mkdir()
+    today = dt.date.today()
+    good = demo_plan(today)
+    good["generated_at"] = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=5)).isoformat(timespec="seconds")
+    (stick / "a-crafted.bundle").write_bytes(crafted)
+    with open(stick / "b-huge.bundle", "wb") as f:
+        header = {"format": "hembas.envelope/1", "kind": "plan", "team": good["team"]["id"],
+                  "created_at": "2099-01-01T00:00:00+00:00", "key_id": "0" * 16}
+        f.write(json.dumps(header).encode() + b"\n" + base64.b64encode(b"\0" * 64) + b"\n")
+        f.truncate(settings["huge_mb"] * 1024 * 1024)  # sparse
+    (stick / "c-good.bundle").write_bytes(make_bundle(good, key))
+    done = subprocess.run([sys.executable, "-c", PEAK_RSS_OF, *hembas(box.data_dir, "usb", "import", str(stick))],
+                          env=env, cwd=REPO_DIR, capture_output=True, text=True, timeout=300)
+    peak_mb = int(done.stderr.split()[-1]) / 1024 if done.stderr.split() else float("nan")
+    if done.returncode != 0 or "inläst från stickan" not in done.stdout:
+        problems.append(f"usb import with a crafted and a huge file: exit {done.returncode}: {done.stderr[-300:]}")
+    if not peak_mb < 150:
+        problems.append(f"usb import peaked at {peak_mb:.0f} MB with a {settings['huge_mb']} MB file on the stick")
+    return {"attack": "crafted bundle",
+            "tried": f"4 KB nested header uploaded; stick with it, a {settings['huge_mb']} MB file and a good bundle",
+            "measured": f"upload answered {status}{' with a Swedish refusal' if refused_in_swedish else ''}, "
+                        f"{len(audited)} audit entry; usb import exit {done.returncode}, peak {peak_mb:.0f} MB",
+            "survived": "yes" if not problems else "NO"}, problems
+
+
+def audit_coverage(box, phones, settings):
+    """Crawl every page each signed-in phone reaches; each client shown must be named in that request's audit."""
+    from sync.box import open_box
+    from sync.config import load_config
+
+    plan = open_box(load_config(box.data_dir, environ={})).plan()
+    marks = {}
+    for client in plan.clients.values():
+        for mark in (client.name, client.address):
+            marks.setdefault(mark, set()).add(client.id)
+    pages, gaps, with_clients = 0, [], set()
+    for label, (phone, pin) in phones.items():
+        phone.sign_in(pin, user_id=phone.known_accounts()[0])
+        queue, seen = ["/"], set()
+        while queue and len(seen) < settings["pages"]:
+            path = queue.pop(0)
+            if path in seen or path.startswith(("/static/", "/logga-ut")):
+                continue
+            seen.add(path)
+            before = box.audit_mark()
+            status, body = phone.request("GET", path)
+            named = {c for e in box.audit_since(before)
+                     for c in e["detail"].get("clients", []) + e["detail"].get("listed", [])}
+            pages += 1
+            text = html_lib.unescape(body.decode("utf-8", "replace"))
+            shown = [ids for mark, ids in marks.items() if mark in text] if status == 200 else []
+            if shown:
+                with_clients.add(re.sub(r"/[a-z]?\d[\w-]*", "/{id}", path.split("?")[0]))
+            missing = [sorted(ids) for ids in shown if not ids & named]
+            if missing:
+                gaps.append(f"audit coverage: {label} GET {path} shows {missing[:3]} without an audit entry")
+            parser = PageParser()
+            parser.feed(body.decode("utf-8", "replace"))
+            queue += sorted(parser.links - seen)
+    return {"attack": "audit coverage", "tried": f"{pages} page views crawled as {', '.join(phones)}",
+            "measured": f"{len(with_clients)} kinds of page showed client data; {len(gaps)} without an audit entry",
+            "survived": "yes" if not gaps else "NO"}, gaps[:10]
+
+
+def _statuses(statuses):
+    return ", ".join(f"{k}×{v}" for k, v in sorted(statuses.items()))
+
+
+def run(workdir, *, scale="full", rng=None):
+    workdir = Path(workdir)
+    settings = SCALE[scale]
+    box, server, key, env = setup(workdir, scale)
+    rows, problems = [], []
+    try:
+        carer = enrolled_phone(box, "127.0.1.1", CODE, PIN)  # at an address the flood uses too
+        coordinator = enrolled_phone(box, "127.0.0.20", COORDINATOR["code"], COORDINATOR["pin"])
+        enrolled_phone(box, "127.0.0.21", TARGET["code"], TARGET["pin"])
+        knowns = {"carer": (carer, PIN), "coordinator": (coordinator, COORDINATOR["pin"])}
+        names = ["Bänk Testsson", COORDINATOR["name"], "Ingen Alls"]
+        for attack in (lambda: flood(box, knowns, names, settings),
+                       lambda: parallel_guesses(box, TARGET["name"]),
+                       lambda: idle_connections(box, settings),
+                       lambda: crafted_bundle(box, coordinator, key, env, workdir, settings),
+                       lambda: audit_coverage(box, knowns, settings)):
+            row, found = attack()
+            rows.append(row)
+            problems += found
+        log = (workdir / "serve.log").read_text(errors="replace")
+        problems += [f"server log: {line[:150]}" for line in log.splitlines() if line.startswith("Traceback")][:5]
+    finally:
+        stop(server)
+    columns = [("attack", "attack", "{}"), ("tried", "tried", "{}"), ("measured", "measured", "{}"),
+               ("survived", "survived", "{}")]
+    return {"tried": f"{len(rows)} attacks (flood, parallel guesses, idle connections, crafted bundle, audit coverage)",
+            "rows": rows, "problems": problems,
+            "table": table("The security review's attacks (hembas serve on 127.0.0.1)", columns, rows)}
