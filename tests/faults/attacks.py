@@ -141,7 +141,7 @@ def enrolled_phone(box, address, code, pin):
 
 
 def flood(box, knowns, names, settings):
-    """Wrong PINs for every name from many addresses at once; then the known phones sign in."""
+    """Wrong PINs for every name from many addresses at once; right after, the known phones sign in."""
     addresses = [f"127.0.1.{i}" for i in range(1, settings["addresses"] + 1)]
     jobs = [(a, n) for a in addresses for _ in range(settings["tries"]) for n in names]
     statuses, lock, mark, started = {}, threading.Lock(), box.audit_mark(), time.monotonic()
@@ -158,13 +158,16 @@ def flood(box, knowns, names, settings):
     for thread in threads:
         thread.join()
     seconds = time.monotonic() - started
-    if settings["settle"]:  # let the minute end, so the counts of what was not written line by line arrive
-        time.sleep(max(0, 61 - seconds))
-        Phone(box.port, "127.0.2.9").request("GET", "/logga-in")
-    entries = [e for e in box.audit_since(mark) if e["action"].startswith("signin")]
-    counted = sum(e["detail"].get("repeated", 1) for e in entries)
-    known_ok = {label: phone.sign_in(pin, user_id=phone.known_accounts()[0]) == 302 for label, (phone, pin) in knowns.items()}
+    # Right after the flood, while the untrusted way into the accounts is locked:
+    known_ok = {label: phone.sign_in(pin, user_id=phone.known_accounts()[0]) == 302
+                for label, (phone, pin) in knowns.items()}
     stranger = Phone(box.port, "127.0.2.1").sign_in(knowns["carer"][1], name=names[0])
+    if settings["settle"]:  # let every minute end, so the counts of what was not written line by line arrive
+        time.sleep(61)
+        Phone(box.port, "127.0.2.9").request("GET", "/logga-in")
+    entries = [e for e in box.audit_since(mark) if e["action"] in ("signin.failed", "signin.locked")
+               and e["detail"].get("address") in addresses]
+    counted = sum(e["detail"].get("repeated", 1) for e in entries)
     bound = len(addresses) * 2 * 2 * (math.ceil(seconds / 60) + 1)  # first + count, failed + locked, per minute
     problems = [f"flood: the known {label} phone was locked out" for label, ok in known_ok.items() if not ok]
     if len(entries) > bound:
@@ -178,7 +181,7 @@ def flood(box, knowns, names, settings):
             "measured": f"answers {_statuses(statuses)}; {len(entries)} audit entries "
                         f"counting {counted} refusals{'' if settings['settle'] else ' so far (the rest when the minute ends)'}; "
                         f"known phones signed in: {', '.join(k for k, ok in known_ok.items() if ok) or 'none'}; "
-                        f"a phone new to the account: {'locked (429)' if stranger == 429 else stranger}",
+                        f"a phone new to the account, right after: {'locked (429)' if stranger == 429 else stranger}",
             "survived": "yes" if not problems else "NO"}, problems
 
 
