@@ -14,7 +14,10 @@ a dozen slow phones or one hostile laptop must not keep the others out, so:
   kernel's backlog;
 * **idle** connections are closed after ``idle_seconds`` (the browser opens
   a new one when it needs it), checked every few seconds;
-* request headers and bodies are bounded before Flask sees them.
+* request headers and bodies are bounded before Flask sees them: a body up
+  to twice ``max_upload_kb`` is still read, so a plan file a bit too big
+  gets Flask's Swedish "Filen är för stor" page; a bigger one is cut off
+  (waitress answers 413 and closes) instead of being buffered.
 
 ::
 
@@ -30,7 +33,7 @@ from waitress.server import TcpWSGIServer
 logger = logging.getLogger(__name__)
 
 MAX_HEADER_BYTES = 64 * 1024   # cookies and a form's URL fit many times over
-MULTIPART_SLACK = 64 * 1024    # the plan upload's form fields around the file
+BODY_FACTOR = 2                # bodies up to twice the upload limit are read: see make_server
 WARN_EVERY = 60                # seconds between log lines about refused connections
 
 
@@ -97,4 +100,4 @@ def make_server(app, web, *, host, port):
         ident="hembas", connection_limit=web["connection_limit"], channel_timeout=idle,
         cleanup_interval=max(1, min(5, idle // 2)), asyncore_use_poll=True,
         max_request_header_size=MAX_HEADER_BYTES,
-        max_request_body_size=web["max_upload_kb"] * 1024 + MULTIPART_SLACK)
+        max_request_body_size=BODY_FACTOR * web["max_upload_kb"] * 1024)
