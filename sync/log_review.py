@@ -98,14 +98,14 @@ class _DayFacts:
         planned = plan.visits_on(date) if plan is not None else []
         self.known = bool(planned)  # the mirror keeps past days for a week only
         self.planned = {(s, v.client_id) for v in planned for s in v.staff_ids}
-        self.working = {s for v in planned for s in v.staff_ids}
+        # Who worked: the day as the team worked it (moves, substitutes, extra visits applied).
+        self.working = set(box.day(date).staff_ids()) if self.known else set()
         self.moves = {}
         for rec in without_corrected(box.records.find(kind="reassign", date=date)):
             body = rec["body"]
             move = (dt.datetime.fromisoformat(rec["device_time"]), rec["author"], set(body.get("staff_ids", ())),
                     set(body.get("from", ())))
             self.moves.setdefault(rec["client_id"], []).append(move)
-            self.working |= move[2]
 
     def moved_to(self, staff_id, client_id, before):
         """The moves that day giving *staff_id* a visit of *client_id* by *before*, and whether one was undone.
