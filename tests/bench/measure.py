@@ -50,6 +50,23 @@ def peak_rss_kb(pid="self"):
     return 0
 
 
+# A fresh parent that runs a command and reports its peak RSS (KiB) last on stderr: only that command counts.
+_PEAK_RSS_OF = ("import resource, subprocess, sys; done = subprocess.run(sys.argv[1:], capture_output=True); "
+                "sys.stdout.buffer.write(done.stdout); sys.stderr.buffer.write(done.stderr); "
+                "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
+                "sys.exit(done.returncode)")
+
+
+def run_measuring_rss(cmd, *, env, timeout=300):
+    """Run *cmd*; returns (CompletedProcess with text output, its peak RSS in MB)."""
+    done = subprocess.run([sys.executable, "-c", _PEAK_RSS_OF, *map(str, cmd)], env=env, cwd=REPO_DIR,
+                          capture_output=True, text=True, timeout=timeout)
+    lines = done.stderr.rstrip().splitlines()
+    peak_mb = int(lines[-1]) / 1024 if lines and lines[-1].isdigit() else float("nan")
+    done.stderr = "\n".join(lines[:-1])
+    return done, peak_mb
+
+
 def percentile(values, pct):
     """The *pct* percentile of *values* (nearest rank); 0 for no values."""
     if not values:

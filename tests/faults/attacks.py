@@ -35,109 +35,25 @@ import math
 import re
 import select
 import socket
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench.http_load import FORM, cookies_of, csrf_token, free_port, hembas, sign_in, start_server, stop
-from bench.measure import REPO_DIR, child_env, table
-from bench.web import CODE, PIN, prepare
+from bench.http_load import FORM, csrf_token, hembas, stop
+from bench.measure import run_measuring_rss, table
+from bench.web import CODE, PIN
 
+from .phones import COORDINATOR, TARGET, Phone, enrolled_phone, setup
 from .web_cases import PageParser
 
-COORDINATOR = {"name": "Attack Samordnare", "code": "ATTKC234", "pin": "739164"}
-TARGET = {"name": "Parallell Provsson", "code": "ATTKP234", "pin": "615283"}
 SCALE = {
     "full": {"addresses": 20, "tries": 40, "threads": 8, "settle": True, "idle": (40, 10), "one_address": 100,
              "huge_mb": 300, "pages": 150},
     "smoke": {"addresses": 4, "tries": 6, "threads": 4, "settle": False, "idle": (12, 10), "one_address": 30,
               "huge_mb": 20, "pages": 30},
 }
-PAGE_TIMEOUT = 15
 FREE_ATTEMPTS = 3  # [web] lockout_free_attempts, the embedded default
-PEAK_RSS_OF = ("import resource, subprocess, sys; done = subprocess.run(sys.argv[1:], capture_output=True); "
-               "sys.stdout.buffer.write(done.stdout); sys.stderr.buffer.write(done.stderr); "
-               "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
-               "sys.exit(done.returncode)")
-
-
-class Phone:
-    """One phone (or the attacker's laptop) at its own address, keeping its cookies."""
-
-    def __init__(self, port, address, cookie=""):
-        self.port, self.address, self.cookie = port, address, cookie
-
-    def request(self, method, path, body=None, headers=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=PAGE_TIMEOUT,
-                                          source_address=(self.address, 0))
-        try:
-            sent = {**(headers or {}), **({"Cookie": self.cookie} if self.cookie else {})}
-            conn.request(method, path, body=body, headers=sent)
-            response = conn.getresponse()
-            data = response.read()
-            self.cookie = cookies_of(response, self.cookie)
-            return response.status, data
-        finally:
-            conn.close()
-
-    def sign_in(self, pin, *, name="", user_id=""):
-        _, page = self.request("GET", "/logga-in")
-        fields = {"csrf": csrf_token(page.decode()), "pin": pin, **({"namn": name} if name else {"user": user_id})}
-        status, _ = self.request("POST", "/logga-in", urlencode(fields), FORM)
-        return status
-
-    def known_accounts(self):
-        """The account ids the sign-in page offers with one tap (from this phone's device cookie)."""
-        _, page = self.request("GET", "/logga-in")
-        return re.findall(r'type="radio" name="user" value="([^"]+)"', page.decode())
-
-    def sign_out(self):
-        _, page = self.request("GET", "/status")
-        self.request("POST", "/logga-ut", urlencode({"csrf": csrf_token(page.decode())}), FORM)
-
-
-class Box:
-    """The data folder, the server's port and its audit log as the harness reads it."""
-
-    def __init__(self, data_dir, port):
-        self.data_dir, self.port = data_dir, port
-        self.audit = data_dir / "audit.jsonl"
-
-    def audit_mark(self):
-        return self.audit.stat().st_size if self.audit.exists() else 0
-
-    def audit_since(self, mark):
-        with open(self.audit, "rb") as f:
-            f.seek(mark)
-            return [json.loads(line) for line in f.read().splitlines() if line.strip()]
-
-
-def setup(workdir, scale):
-    import nacl.signing
-
-    data_dir = workdir / "data"
-    prepare(data_dir)  # the demo plan for today, the busiest carer with code CODE
-    for person, role in ((COORDINATOR, "coordinator"), (TARGET, "staff")):
-        subprocess.run(hembas(data_dir, "user", "add", "--name", person["name"], "--role", role,
-                              "--enrollment-code", person["code"]), env=child_env(), cwd=REPO_DIR, check=True,
-                       capture_output=True)
-    key = nacl.signing.SigningKey.generate()
-    env = child_env(HEMBAS_HUB_PUBLIC_KEY=base64.b64encode(bytes(key.verify_key)).decode())
-    port = free_port()
-    server, _ = start_server(hembas(data_dir, "serve", "--host", "127.0.0.1", "--port", str(port)), port,
-                             workdir / "serve.log", env=env)
-    return Box(data_dir, port), server, key, env
-
-
-def enrolled_phone(box, address, code, pin):
-    """A phone that enrolled at *address* (so its device cookie knows the account), signed out again."""
-    cookie, _ = sign_in(box.port, code, pin, address=address)
-    phone = Phone(box.port, address, cookie)
-    phone.sign_out()
-    return phone
 
 
 def flood(box, knowns, names, settings):
@@ -300,9 +216,7 @@ def crafted_bundle(box, coordinator, key, env, workdir, settings):
         f.write(json.dumps(header).encode() + b"\n" + base64.b64encode(b"\0" * 64) + b"\n")
         f.truncate(settings["huge_mb"] * 1024 * 1024)  # sparse
     (stick / "c-good.bundle").write_bytes(make_bundle(good, key))
-    done = subprocess.run([sys.executable, "-c", PEAK_RSS_OF, *hembas(box.data_dir, "usb", "import", str(stick))],
-                          env=env, cwd=REPO_DIR, capture_output=True, text=True, timeout=300)
-    peak_mb = int(done.stderr.split()[-1]) / 1024 if done.stderr.split() else float("nan")
+    done, peak_mb = run_measuring_rss(hembas(box.data_dir, "usb", "import", stick), env=env)
     if done.returncode != 0 or "inläst från stickan" not in done.stdout:
         problems.append(f"usb import with a crafted and a huge file: exit {done.returncode}: {done.stderr[-300:]}")
     if not peak_mb < 150:
@@ -360,7 +274,7 @@ def _statuses(statuses):
 def run(workdir, *, scale="full", rng=None):
     workdir = Path(workdir)
     settings = SCALE[scale]
-    box, server, key, env = setup(workdir, scale)
+    box, server, key, env = setup(workdir)
     rows, problems = [], []
     try:
         carer = enrolled_phone(box, "127.0.1.1", CODE, PIN)  # at an address the flood uses too

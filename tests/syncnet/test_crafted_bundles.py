@@ -2,10 +2,10 @@
 
 import base64
 import datetime as dt
-import subprocess
 import sys
 
 import pytest
+from bench.measure import run_measuring_rss
 from hembas_testing import NOW
 from syncnet.helpers import TEAM, newer_plan
 
@@ -14,10 +14,6 @@ from sync.network.signing import EnvelopeInvalid, read_header, verify
 from sync.network.usb import import_from_stick
 
 SIGNATURE_LINE = base64.b64encode(b"\x00" * 64)
-# Runs a command and prints its peak RSS (KB) last on stderr: a fresh parent, so only that command counts.
-PEAK_RSS_OF = ("import resource, subprocess, sys; done = subprocess.run(sys.argv[1:]); "
-               "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
-               "sys.exit(done.returncode)")
 
 
 def nested_header_bundle(depth=4000):
@@ -73,12 +69,10 @@ def test_a_huge_file_is_refused_by_its_size_before_it_is_read(net_box, hub_store
         f.truncate(300 * 1024 * 1024)  # sparse: no disk used
     (stick / "c-good.bundle").write_bytes(good_bundle(hub_store))
     env = {"HEMBAS_HUB_PUBLIC_KEY": net_config["hub"]["public_key"], "HEMBAS_TEAM_ID": TEAM, "PATH": "/usr/bin:/bin"}
-    done = subprocess.run([sys.executable, "-c", PEAK_RSS_OF, sys.executable, "-m", "sync.cli", "--data",
-                           str(net_config.data_dir), "usb", "import", str(stick)],
-                          env=env, capture_output=True, text=True, timeout=120)
+    done, peak_mb = run_measuring_rss([sys.executable, "-m", "sync.cli", "--data", net_config.data_dir, "usb",
+                                       "import", stick], env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "inläst från stickan" in done.stdout
-    peak_mb = int(done.stderr.split()[-1]) / 1024
     assert peak_mb < 150  # `hembas usb import` never held the 300 MB file
     skipped = net_box.audit.entries(action="usb.import")[0]["detail"]["skipped"]
     assert skipped == [{"file": "a-huge.bundle", "reason": f"filen är för stor för en plan ({300 * 1024 * 1024} "

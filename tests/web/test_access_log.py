@@ -23,7 +23,6 @@ ROLES = ("anonymous", "staff", "coordinator", "technician")
 @pytest.fixture
 def busy_box(box, state, accounts):
     """A morning with something on every page: a handover about a client, a moved visit, a printed sheet."""
-    plan = box.plan()
     visit = box.day(TODAY).route("s3")[0]
     assign(box, TODAY, [(visit.id, ["s2"])], author="s2", audit=audit_as(box, "s2"))
     box.records.append("handover", author="s3", body={"text": "Ring sonen"}, client_id=visit.client_id, date=TODAY)
