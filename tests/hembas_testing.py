@@ -1,6 +1,7 @@
 """Constants and helpers for tests (importable from any test folder)."""
 
 import datetime as dt
+import socket
 
 from sync.clock import Clock
 
@@ -38,3 +39,25 @@ def move_visit(box, visit, staff_ids, *, by="s1"):
     from sync.day.changes import assign, audit_as
 
     return assign(box, visit.date, [(visit.id, list(staff_ids))], author=by, audit=audit_as(box, by))
+
+
+def idle_sockets(port, addresses, per_address, *, timeout=10):
+    """Connections to 127.0.0.1:*port* that send nothing, *per_address* from each source address.
+
+    Linux routes all of 127.0.0.0/8 to loopback, so a socket bound to
+    127.0.1.5 is another address to the server: one test plays many phones.
+    """
+    sockets = []
+    try:
+        for address in addresses:
+            for _ in range(per_address):
+                conn = socket.socket()
+                sockets.append(conn)
+                conn.bind((address, 0))
+                conn.settimeout(timeout)
+                conn.connect(("127.0.0.1", port))
+    except OSError:
+        for conn in sockets:
+            conn.close()
+        raise
+    return sockets

@@ -43,6 +43,7 @@ from urllib.parse import urlencode
 from bench.http_load import FORM, csrf_token, hembas, stop
 from bench.measure import run_measuring_rss, table
 from bench.web import CODE, PIN
+from hembas_testing import idle_sockets
 
 from .phones import COORDINATOR, TARGET, Phone, enrolled_phone, setup
 from .web_cases import PageParser
@@ -92,13 +93,13 @@ def flood(box, knowns, names, settings):
         problems.append(f"flood: the audit log counts {counted} refusals of {len(jobs)}")
     if any(status >= 500 for status in statuses):
         problems.append(f"flood: server errors {statuses}")
-    return {"attack": "flood", "tried": f"{len(jobs)} wrong PINs, {len(addresses)} addresses, "
-                                        f"{settings['threads']} at once, {seconds:.1f} s",
-            "measured": f"answers {_statuses(statuses)}; {len(entries)} audit entries "
-                        f"counting {counted} refusals{'' if settings['settle'] else ' so far (the rest when the minute ends)'}; "
-                        f"known phones signed in: {', '.join(k for k, ok in known_ok.items() if ok) or 'none'}; "
-                        f"a phone new to the account, right after: {'locked (429)' if stranger == 429 else stranger}",
-            "survived": "yes" if not problems else "NO"}, problems
+    waiting = "" if settings["settle"] else " so far (the rest when the minute ends)"
+    stranger_said = "locked (429)" if stranger == 429 else stranger
+    return _row("flood", f"{len(jobs)} wrong PINs, {len(addresses)} addresses, {settings['threads']} at once, "
+                         f"{seconds:.1f} s",
+                f"answers {_statuses(statuses)}; {len(entries)} audit entries counting {counted} refusals{waiting}; "
+                f"known phones signed in: {', '.join(k for k, ok in known_ok.items() if ok) or 'none'}; "
+                f"a phone new to the account, right after: {stranger_said}", problems)
 
 
 def parallel_guesses(box, target_name, attempts=40, addresses=4):
@@ -127,10 +128,8 @@ def parallel_guesses(box, target_name, attempts=40, addresses=4):
         if checked > FREE_ATTEMPTS else []
     if statuses.count(429) + checked != attempts:
         problems.append(f"parallel guesses: unexpected answers {sorted(map(str, statuses))}")
-    return {"attack": "parallel guesses", "tried": f"{attempts} wrong PINs for one account at once "
-                                                   f"from {addresses} addresses",
-            "measured": f"{checked} PIN checks (401), {statuses.count(429)} told to wait (429)",
-            "survived": "yes" if not problems else "NO"}, problems
+    return _row("parallel guesses", f"{attempts} wrong PINs for one account at once from {addresses} addresses",
+                f"{checked} PIN checks (401), {statuses.count(429)} told to wait (429)", problems)
 
 
 def idle_connections(box, settings):
@@ -138,9 +137,8 @@ def idle_connections(box, settings):
     count, per = settings["idle"]
     sockets, closed_early = [], 0
     try:
-        for i in range(count):
-            sockets += _idle(box.port, f"127.0.4.{i + 1}", per)
-        one = _idle(box.port, "127.0.5.1", settings["one_address"])
+        sockets += idle_sockets(box.port, [f"127.0.4.{i + 1}" for i in range(count)], per, timeout=5)
+        one = idle_sockets(box.port, ["127.0.5.1"], settings["one_address"], timeout=5)
         sockets += one
         time.sleep(0.5)
         started = time.monotonic()
@@ -153,22 +151,10 @@ def idle_connections(box, settings):
         for conn in sockets:
             conn.close()
     problems = [] if status == 200 else [f"idle connections: the phone got {status} instead of the page"]
-    return {"attack": "idle connections",
-            "tried": f"{count * per} idle sockets from {count} addresses + {settings['one_address']} from one",
-            "measured": f"the next phone got {status} in {took:.2f} s; the server closed {closed_early} of the "
-                        f"{settings['one_address']} from one address",
-            "survived": "yes" if not problems else "NO"}, problems
-
-
-def _idle(port, address, count):
-    opened = []
-    for _ in range(count):
-        conn = socket.socket()
-        opened.append(conn)
-        conn.bind((address, 0))
-        conn.settimeout(5)
-        conn.connect(("127.0.0.1", port))
-    return opened
+    return _row("idle connections", f"{count * per} idle sockets from {count} addresses + "
+                                    f"{settings['one_address']} from one",
+                f"the next phone got {status} in {took:.2f} s; the server closed {closed_early} of the "
+                f"{settings['one_address']} from one address", problems)
 
 
 def _closed(sockets, wait=2):
@@ -221,11 +207,10 @@ def crafted_bundle(box, coordinator, key, env, workdir, settings):
         problems.append(f"usb import with a crafted and a huge file: exit {done.returncode}: {done.stderr[-300:]}")
     if not peak_mb < 150:
         problems.append(f"usb import peaked at {peak_mb:.0f} MB with a {settings['huge_mb']} MB file on the stick")
-    return {"attack": "crafted bundle",
-            "tried": f"4 KB nested header uploaded; stick with it, a {settings['huge_mb']} MB file and a good bundle",
-            "measured": f"upload answered {status}{' with a Swedish refusal' if refused_in_swedish else ''}, "
-                        f"{len(audited)} audit entry; usb import exit {done.returncode}, peak {peak_mb:.0f} MB",
-            "survived": "yes" if not problems else "NO"}, problems
+    return _row("crafted bundle", f"4 KB nested header uploaded; stick with it, a {settings['huge_mb']} MB file "
+                                  "and a good bundle",
+                f"upload answered {status}{' with a Swedish refusal' if refused_in_swedish else ''}, "
+                f"{len(audited)} audit entry; usb import exit {done.returncode}, peak {peak_mb:.0f} MB", problems)
 
 
 def audit_coverage(box, phones, settings):
@@ -262,9 +247,14 @@ def audit_coverage(box, phones, settings):
             parser = PageParser()
             parser.feed(body.decode("utf-8", "replace"))
             queue += sorted(parser.links - seen)
-    return {"attack": "audit coverage", "tried": f"{pages} page views crawled as {', '.join(phones)}",
-            "measured": f"{len(with_clients)} kinds of page showed client data; {len(gaps)} without an audit entry",
-            "survived": "yes" if not gaps else "NO"}, gaps[:10]
+    return _row("audit coverage", f"{pages} page views crawled as {', '.join(phones)}",
+                f"{len(with_clients)} kinds of page showed client data; {len(gaps)} without an audit entry", gaps[:10])
+
+
+def _row(attack, tried, measured, problems):
+    """A row of the scenario's table, and its problems."""
+    return {"attack": attack, "tried": tried, "measured": measured, "survived": "yes" if not problems else "NO"}, \
+        problems
 
 
 def _statuses(statuses):

@@ -12,6 +12,7 @@ import threading
 import time
 
 import pytest
+from hembas_testing import idle_sockets
 
 from webui.serving import make_server
 from waitress import wasyncore
@@ -37,24 +38,6 @@ def serve(app, box):
         server.task_dispatcher.shutdown()
         wasyncore.close_all(server._map)
         thread.join(timeout=10)
-
-
-def idle_sockets(port, addresses, per_address):
-    """Open connections that send nothing, *per_address* from each source address."""
-    sockets = []
-    try:
-        for address in addresses:
-            for _ in range(per_address):
-                conn = socket.socket()
-                sockets.append(conn)
-                conn.bind((address, 0))
-                conn.settimeout(10)
-                conn.connect(("127.0.0.1", port))
-    except OSError:
-        for conn in sockets:
-            conn.close()
-        raise
-    return sockets
 
 
 def page_from(address, port):
