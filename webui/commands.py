@@ -24,7 +24,7 @@ def register(subparsers):
     user = add_command(subparsers, "user", help="konton för webbgränssnittet")
     actions = user.add_subparsers(dest="action", metavar="ÅTGÄRD", required=True)
     add = add_command(actions, "add", help="skapa ett konto och skriv ut en engångskod", handler=cmd_user_add)
-    add.add_argument("--name", required=True, metavar="NAMN", help="namnet som visas på inloggningssidan")
+    add.add_argument("--name", required=True, metavar="NAMN", help="namnet personen loggar in med")
     add.add_argument("--role", required=True, choices=ROLES, help="kontots roll")
     add.add_argument("--staff-id", default=None,
                      metavar="ID", help="personens id i planen (standard: söks på namnet i den nuvarande planen)")

@@ -86,7 +86,7 @@ class Users:
         return sorted((dict(r) for r in rows), key=lambda u: u["name"].casefold())
 
     def can_sign_in(self):
-        """Accounts that have chosen a PIN: the names on the sign-in page."""
+        """Accounts that have chosen a PIN: those that can sign in."""
         return [u for u in self.all() if u["pin_hash"]]
 
     def get(self, user_id):
