@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from sync.errors import HembasError
 
-from .auth import actor_id, audit, require_role
+from .auth import actor_id, audit_view, require_role
 from .state import get_box
 
 logger = logging.getLogger(__name__)
@@ -41,14 +41,12 @@ def index():
 @bp.post("/parm.pdf")
 @require_role("coordinator")
 def download():
-    from printer.binder_store import view_detail
-
     try:
         binder, record = _store().make(by=actor_id())
     except HembasError as exc:
         flash(_("Kan inte göra pärmen: %(reason)s", reason=str(exc)), "error")
         return redirect(url_for(".index"))
-    audit("binder.pdf", target=record["version"], **view_detail(record))
+    audit_view("binder.pdf", record["clients"], target=record["version"], pages=record["page_count"])
     return _pdf(binder.data, f"parm-{record['days'][0]}.pdf")
 
 
@@ -62,7 +60,7 @@ def changes():
     except HembasError as exc:
         flash(_("Kan inte göra ändringslistan: %(reason)s", reason=str(exc)), "error")
         return redirect(url_for(".index"))
-    audit("binder.changes", target=found.record["version"], clients=changed_clients(found.changes))
+    audit_view("binder.changes", changed_clients(found.changes), target=found.record["version"])
     return _pdf(found.data, f"parm-andringar-{found.record['days'][0]}.pdf")
 
 
