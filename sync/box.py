@@ -72,7 +72,7 @@ class Box:
                     "generated_at": None, "clock_trusted": status.trusted}
         age = status.now - plan.generated_at
         limit = dt.timedelta(hours=self.config["plan"]["stale_after_hours"])
-        covers = status.trusted and plan.covers(status.now.date())
+        covers = status.trusted and plan.covers(self.shifts.current(status.now).date)  # the working day
         return {"plan": True, "stale": age > limit or not covers, "covers_today": covers,
                 "age_hours": round(age.total_seconds() / 3600, 1), "generated_at": plan.generated_at,
                 "clock_trusted": status.trusted}

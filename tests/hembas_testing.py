@@ -61,3 +61,25 @@ def idle_sockets(port, addresses, per_address, *, timeout=10):
             conn.close()
         raise
     return sockets
+
+
+def at(date, hh_mm):
+    """*date* at *hh_mm* in the box's time zone (late November: +01:00)."""
+    return dt.datetime.combine(date, dt.time.fromisoformat(hh_mm), STOCKHOLM)
+
+
+SATURDAY = TODAY + dt.timedelta(days=1)
+# The four times of day of issue 11, later than NOW (a fixed clock must not run backwards past what the
+# box has seen), with the shift the button prints then and that shift's working day.
+FOUR_TIMES = {
+    "06:30": (at(SATURDAY, "06:30"), "dag", SATURDAY),       # the day shift starts within the lead time
+    "14:30": (at(TODAY, "14:30"), "kväll", TODAY),
+    "21:00": (at(TODAY, "21:00"), "natt", TODAY),
+    "01:30": (at(SATURDAY, "01:30"), "natt", TODAY),         # the night that began the evening before
+}
+
+
+def set_clock(box, now):
+    """Give *box* a trusted fixed clock at *now*; returns it."""
+    box.clock = fixed_clock(box.data_dir, now=now)
+    return box.clock

@@ -16,8 +16,8 @@ starts last; when there is none (a gap between shifts) the next one to
 start.  So at 06:30 the day shift (07:00, within an hour), at 14:30 the
 evening, at 21:00 the night, at 01:30 the night that began the evening
 before.  :meth:`ShiftSchedule.current` takes an optional *prefer* test, so a
-carer whose night shift is still on at 06:30 sees her night, not the day
-shift she does not work.
+carer whose night shift is still on at 06:30 (or ended less than the lead
+time ago) sees her night, not the day shift she does not work.
 
 Everything that needs "now" asks :meth:`sync.box.Box.current_shift`, which
 refuses like :meth:`sync.clock.Clock.today` when the clock is untrusted.
@@ -28,10 +28,11 @@ import datetime as dt
 import re
 
 from ..errors import ConfigError
-from ..plan.model import SHIFTS
+from ..plan.model import DAY_MINUTES, SHIFTS
 
 HOURS_RE = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])\s*[-–]\s*([01][0-9]|2[0-3]):([0-5][0-9])$")
 CONFIG_KEYS = {"dag": "dag", "kväll": "kvall", "natt": "natt"}  # shift name -> key in [shifts]
+SHORT_WEEKDAYS = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -50,6 +51,30 @@ class Shift:
 
     def __contains__(self, moment):
         return self.start <= moment < self.end
+
+    @property
+    def hours(self):
+        """``21:30–lör 07:15``: the shift's hours as pages and sheets show them."""
+        return f"{self.start:%H:%M}–{time_label(self.end, self.date)}"
+
+
+def time_label(moment, working_day):
+    """``22:30``, or ``lör 00:30`` when *moment* falls on a later date than *working_day*.
+
+    A night shift's morning visits are dated the evening before; the
+    weekday in front says "this is the next morning" without a second date.
+    """
+    if moment.date() == working_day:
+        return f"{moment:%H:%M}"
+    return f"{SHORT_WEEKDAYS[moment.weekday()]} {moment:%H:%M}"
+
+
+def window_label(visit, tz, *, dash="–"):
+    """A visit's window on its shift's timeline: ``22:30–lör 06:30``, ``lör 05:45–06:15``; "" without one."""
+    start, end = visit.starts_at(tz), visit.ends_at(tz)
+    if start is None:
+        return ""
+    return f"{time_label(start, visit.date)}{dash}{time_label(end, start.date())}"
 
 
 def parse_hours(text, where):
@@ -89,6 +114,11 @@ class ShiftSchedule:
         end_date = date + dt.timedelta(days=1) if end_time <= start_time else date
         return Shift(date=date, name=name, start=start, end=dt.datetime.combine(end_date, end_time, self.tz))
 
+    def span(self, name):
+        """Shift *name*'s hours as (start, end) minutes from midnight of its date, like :meth:`Window.span`."""
+        start, end = (t.hour * 60 + t.minute for t in self.hours[name])
+        return start, start + (end - start) % DAY_MINUTES
+
     def shifts_on(self, date):
         """Every shift of working day *date*, in the order they start."""
         return [self.shift(date, name) for name in SHIFTS]
@@ -108,11 +138,16 @@ class ShiftSchedule:
         """The shift on at *now*, or the one about to start (see the module docstring).
 
         *prefer*, a test on a shift (say "this carer has visits in it"), picks
-        the latest of :meth:`around` that passes it before falling back.
+        the latest of :meth:`around` that passes it before falling back; a
+        shift that ended less than the lead time ago counts for *prefer* too,
+        so the night carer writing up her night at 07:20 is still on it.
         """
         around = self.around(now)
         if prefer is not None:
-            for shift in around:
+            date = now.astimezone(self.tz).date()
+            ended = sorted((s for n in (-1, 0) for s in self.shifts_on(date + dt.timedelta(days=n))
+                            if s.end <= now < s.end + self.lead), key=lambda s: s.start, reverse=True)
+            for shift in around + ended:
                 if prefer(shift):
                     return shift
         if around:

@@ -12,7 +12,7 @@ with a Swedish reason is raised::
 
 import logging
 
-from ..commands import trusted_today_or_none
+from ..commands import working_day_or_none
 from ..errors import HembasError
 from ..plan.model import document_version
 from .signing import MAX_HEADER_BYTES, sign, verify
@@ -65,7 +65,7 @@ def import_bundle(box, raw_bytes, *, source):
     if held is not None and held.get("version") == document_version(document):
         logger.debug("bundle from %s holds the current plan %s", source, held["version"])
         return box.mirror.current()
-    plan = box.mirror.import_document(document, source=source, today=trusted_today_or_none(box))
+    plan = box.mirror.import_document(document, source=source, today=working_day_or_none(box))
     box.audit.record("plan.import", actor="sync", target=plan.version,
                      detail={"source": source, "signed_at": header["created_at"], "key_id": header["key_id"]})
     return plan

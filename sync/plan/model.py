@@ -103,6 +103,11 @@ class Visit:
         span = self.span()
         return None if span is None else dt.datetime.combine(self.date, dt.time(0), tz) + dt.timedelta(minutes=span[0])
 
+    def ends_at(self, tz):
+        """When the window closes, as an aware local time (None without a window)."""
+        span = self.span()
+        return None if span is None else dt.datetime.combine(self.date, dt.time(0), tz) + dt.timedelta(minutes=span[1])
+
     def route_key(self):
         """Sort key for a route: shift, planned order, then time on the shift's timeline, then id."""
         span = self.span()

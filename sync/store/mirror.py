@@ -6,7 +6,7 @@ its indexes is held in memory and reloaded only when another process (the
 CLI, the sync service) has replaced the file::
 
     mirror = PlanMirror(data_dir)
-    mirror.import_document(document, source="usb", today=clock.today())
+    mirror.import_document(document, source="usb", today=box.current_shift().date)  # the working day
     plan = mirror.current()          # a sync.plan.model.Plan, or None
     mirror.rollback()                 # back to the previous snapshot
 """

@@ -4,7 +4,8 @@ Visit outcomes, notes, deviations, handovers, and the morning meeting's
 changes to the day (absences, substitutes, reassignments, route order, extra
 visits; see :mod:`sync.day.changes`) — everything that used to go on paper —
 is a record with a UUID, an author, the device time and
-the plan version it was written against.  Records are never changed: a
+the plan version it was written against (and, for a handover, the shift
+it was written in).  Records are never changed: a
 correction is a new record whose ``corrects`` names the old one.  A record is
 durable on disk before :meth:`Records.append` returns, so a page may say
 "sparat" the moment it gets the record back::
@@ -36,11 +37,16 @@ class Records:
         self._db = Database(data_dir / "records.json")
 
     def append(self, kind, *, author, body, plan_version="", visit_id="", client_id="", date=None,
-               corrects="", device_time=None):
-        """Store one record durably and return it (as stored)."""
+               corrects="", device_time=None, shift=""):
+        """Store one record durably and return it (as stored).
+
+        *shift* is the key of the shift it was written in (``2026-11-27/natt``,
+        see :mod:`sync.day.shifts`); records stored before shifts existed
+        have no ``shift`` field, so readers use ``record.get("shift", "")``.
+        """
         return self.append_many([dict(kind=kind, author=author, body=body, plan_version=plan_version,
                                       visit_id=visit_id, client_id=client_id, date=date, corrects=corrects,
-                                      device_time=device_time)])[0]
+                                      device_time=device_time, shift=shift)])[0]
 
     def append_many(self, specs):
         """Store several records in one durable write (all or none); returns them as stored.
@@ -98,7 +104,7 @@ class Records:
 
 
 def _record(kind, *, author, body, plan_version="", visit_id="", client_id="", date=None, corrects="",
-            device_time=None):
+            device_time=None, shift=""):
     if kind not in KINDS:
         raise ValueError(f"unknown record kind {kind!r}")
     return {
@@ -111,6 +117,7 @@ def _record(kind, *, author, body, plan_version="", visit_id="", client_id="", d
         "client_id": client_id,
         "date": date.isoformat() if date else "",
         "corrects": corrects,
+        "shift": shift,
         "body": body,
     }
 

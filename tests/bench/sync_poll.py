@@ -120,7 +120,7 @@ def run(workdir, *, scale="full"):
         with Relay(hub.port) as relay:
             data_dir = Path(workdir) / "box"
             box = hub.box(data_dir, relay.url)
-            today = box.clock.today()
+            today = box.current_shift().date
             hub.publish_new_plan(today)
             first = cycle(box, relay)
             unchanged, changed = [], []

@@ -117,7 +117,7 @@ def run(workdir, *, scale="full", rng=None):
             proxy.server.handle_error = lambda *args: None  # a box that timed out closed the socket: expected
             try:
                 box = hub.box(Path(workdir) / "box", relay.url, timeout=1)
-                today = box.clock.today()
+                today = box.current_shift().date
                 hub.publish_new_plan(today)
                 if not run_cycle(box).ok:
                     raise RuntimeError("the first sync failed")

@@ -89,7 +89,7 @@ class HubRig:
 
     def setup(self, data_dir):
         self.box = self.hub.box(data_dir, self.relay.url, timeout=2)
-        self.today = self.box.clock.today()
+        self.today = self.box.current_shift().date
         self.before_cut()
 
     def before_cut(self):

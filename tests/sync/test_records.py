@@ -94,3 +94,18 @@ def test_audit_entry_cut_short_by_a_full_disk_is_refused_and_removed(data_dir, m
     monkeypatch.undo()
     audit.record("sign_in", actor="s3")
     assert [e["actor"] for e in audit.entries()] == ["s3", "s1"]
+
+
+def test_a_record_carries_its_shift_and_records_from_before_shifts_still_read(box):
+    from sync.day.handovers import written_in
+
+    rec = box.records.append("handover", author="s7", body={"text": "Natten var lugn."}, date=TODAY,
+                             shift="2026-11-27/natt")
+    assert Records(box.data_dir).get(rec["id"])["shift"] == "2026-11-27/natt"
+    old = {key: value for key, value in rec.items() if key != "shift"} | {
+        "id": "0b6a2c0e-0000-4000-8000-000000000001", "device_time": "2026-11-27T06:10:00+00:00"}
+    with box.records._db.transaction() as db:  # as an older Hembas stored it
+        db.table("records").insert(old)
+    found = {r["id"]: r for r in Records(box.data_dir).find(kind="handover")}
+    assert "shift" not in found[old["id"]]
+    assert written_in(found[old["id"]], box.shifts).key == "2026-11-27/dag"  # 07:10 local: the day shift

@@ -96,3 +96,41 @@ def test_the_working_day_at_half_past_one_is_yesterday(box, data_dir):
     box.clock = fixed_clock(data_dir, now=at(TODAY + dt.timedelta(days=1), "01:30"))
     assert box.current_shift().date == TODAY
     assert box.day().date == TODAY
+
+
+def test_the_night_carer_writing_up_at_twenty_past_seven_is_still_on_her_night(schedule):
+    monday_night = schedule.shift(TUESDAY - dt.timedelta(days=1), "natt")  # ended 07:15
+    assert schedule.current(at(TUESDAY, "07:20"), prefer=lambda s: s == monday_night) == monday_night
+    assert schedule.current(at(TUESDAY, "07:20")).name == "dag"  # the button: no one to prefer
+    assert schedule.current(at(TUESDAY, "08:20"), prefer=lambda s: s == monday_night).name == "dag"
+
+
+def test_times_on_the_next_morning_carry_their_weekday(schedule):
+    from sync.day.shifts import time_label, window_label
+    from sync.plan.model import Visit
+
+    def label(shift, start, end):
+        visit = Visit(id="v1", client_id="c1", date=TUESDAY, shift=shift,
+                      window=Window(dt.time.fromisoformat(start), dt.time.fromisoformat(end)))
+        return window_label(visit, TZ)
+
+    assert label("natt", "22:30", "06:30") == "22:30–ons 06:30"
+    assert label("natt", "00:30", "01:00") == "ons 00:30–01:00"
+    assert label("natt", "23:45", "00:15") == "23:45–ons 00:15"
+    assert label("dag", "07:00", "07:45") == "07:00–07:45"
+    assert schedule.shift(TUESDAY, "natt").hours == "21:30–ons 07:15"
+    assert time_label(at(TUESDAY, "21:30"), TUESDAY) == "21:30"
+
+
+def test_shift_hours_on_the_windows_timeline(schedule):
+    assert schedule.span("dag") == (7 * 60, 16 * 60)
+    assert schedule.span("natt") == (21 * 60 + 30, 31 * 60 + 15)  # 07:15 the next morning
+    assert Window(dt.time(5, 45), dt.time(6, 15)).span("natt")[1] <= schedule.span("natt")[1]
+
+
+def test_the_plan_covers_the_working_day_not_the_calendar_date(box, data_dir, demo_document):
+    last = dt.date.fromisoformat(demo_document["valid_to"])
+    box.clock = fixed_clock(data_dir, now=at(last + dt.timedelta(days=1), "01:30"))  # the plan's last night
+    assert box.freshness()["covers_today"]
+    box.clock = fixed_clock(data_dir, now=at(last + dt.timedelta(days=1), "06:30"))  # the next day shift
+    assert not box.freshness()["covers_today"]
