@@ -7,6 +7,7 @@ import secrets
 
 from sync.box import open_box
 from sync.cli import add_command
+from sync.errors import ClockUntrusted
 from sync.store.database import atomic_write_bytes, encode_json
 
 from .users import ROLES, UserError, Users, format_code, pin_problem
@@ -103,7 +104,8 @@ def cmd_demo_accounts(args, config):
         plan = box.plan()
         coordinator = next((s for s in plan.staff.values() if s.role == "samordnare"), None)
         carers = [s for s in plan.staff.values() if s is not coordinator]
-        carer = secrets.choice([s for s in carers if plan.visits_for(s.id, plan.valid_from)] or carers)
+        carer = secrets.choice(_on_now(box, carers) or [s for s in carers if plan.visits_for(s.id, plan.valid_from)]
+                               or carers)
         users = users_for(config)
         accounts = []
         for role, name, staff_id in (("coordinator", coordinator.name if coordinator else "Samordnare (demo)",
@@ -124,3 +126,13 @@ def cmd_demo_accounts(args, config):
     for account in accounts:
         print(f"  {labels[account['role']]:<11} {account['name']:<22} PIN {account['pin']}")
 
+
+
+def _on_now(box, staff):
+    """Who of *staff* works the shift on now or starting next: the demo shows that shift."""
+    try:
+        shift = box.current_shift()
+    except ClockUntrusted:
+        return []
+    day = box.day(shift.date)
+    return [s for s in staff if day.route(s.id, shift=shift.name)]

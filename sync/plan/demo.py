@@ -10,7 +10,7 @@ date always give the same plan, so tests and benchmarks can rely on it;
 import datetime as dt
 import random
 
-from .model import FORMAT
+from .model import FORMAT, SHIFTS as SHIFT_ORDER
 
 FIRST_NAMES = ["Åsa", "Göran", "Märta", "Örjan", "Britt-Marie", "Sven-Åke", "Inger", "Ulla-Karin", "Bertil",
                "Elsa", "Gunnel", "Kjell", "Anna-Lena", "Åke", "Signe", "Rune", "Maj-Britt", "Stig", "Ebba",
@@ -26,6 +26,14 @@ STAFF_NAMES = ["Amira Hassan", "Johanna Öhman", "Lina Kärrman", "Mohammed Ali"
 DAY_TASKS = ["morgonhjälp", "dusch", "läkemedel", "frukost", "inköp", "städ", "tillsyn", "promenad",
              "lunch", "tvätt", "sällskap"]
 EVENING_TASKS = ["kvällshjälp", "läkemedel", "kvällsmat", "tillsyn", "sänggående"]
+NIGHT_TASKS = ["tillsyn", "vändning", "toalettbesök", "byte av inkontinensskydd", "läkemedel", "larmkontroll"]
+LIFT_TASK = ("Förflyttning med taklyft, kontrollera selen innan lyft och dokumentera eventuella rodnader "
+             "på huden")  # two carers; a real export's task text (99 characters)
+# Where each shift's routes run (minutes from midnight of the visit's date; the night into the morning).
+ROUTE_HOURS = {"dag": (7 * 60, 15 * 60 + 30), "kväll": (15 * 60 + 30, 21 * 60 + 30),
+               "natt": (22 * 60, 30 * 60 + 30)}
+WHOLE_NIGHT = {"start": "22:30", "end": "06:30"}  # "tillsyn en gång under natten"
+QUARTER = 15
 ALERTS = ["Allergi: nötter", "Fallrisk – använd rullator", "Diabetes – kontrollera blodsocker",
           "Allergi: penicillin", "Hund i lägenheten", "Hörselskadad – knacka hårt", "Syrgas i hemmet"]
 ENTRIES = ["Portkod 1234#, nyckel i nyckelgömma vid dörren (kod 0417)", "Digitalt lås – öppna med appen",
@@ -40,11 +48,11 @@ def demo_plan(start, *, clients=40, staff=7, days=14, seed=2021, team_id="kalix-
     rng = random.Random(seed)
     team_staff = _staff(rng, staff)
     team_clients = _clients(rng, clients)
-    day_staff = [s["id"] for s in team_staff if s["role"] != "samordnare"]
+    teams = shift_teams([s["id"] for s in team_staff if s["role"] != "samordnare"])
     visits = []
     for n in range(days):
         date = start + dt.timedelta(days=n)
-        visits.extend(_visits_for_day(rng, date, team_clients, day_staff, len(visits)))
+        visits.extend(_visits_for_day(rng, date, team_clients, teams, len(visits)))
     generated = dt.datetime.combine(start, dt.time(5, 12), dt.timezone(dt.timedelta(hours=1)))
     return {
         "format": FORMAT,
@@ -94,34 +102,73 @@ def _clients(rng, count):
     return clients
 
 
-def _visits_for_day(rng, date, clients, staff_ids, offset):
-    day_workers = staff_ids[: max(2, len(staff_ids) * 2 // 3)]
-    evening_workers = staff_ids[len(day_workers):] or staff_ids[-1:]
-    visits, counters = [], {}
+def shift_teams(carers):
+    """Who works which shift: day, evening and night staff are different people (with three or more)."""
+    if len(carers) < 3:
+        return {"dag": carers[:1], "kväll": carers[-1:], "natt": carers[-1:]}
+    night = max(1, round(len(carers) / 6))
+    evening = max(1, round(len(carers) / 3))
+    day = len(carers) - night - evening
+    return {"dag": carers[:day], "kväll": carers[day:day + evening], "natt": carers[day + evening:]}
+
+
+def _visits_for_day(rng, date, clients, teams, offset):
+    """One day's visits: day and evening for every client, the night patrol for about a third of them.
+
+    Each carer's visits of a shift are spread over the shift's hours in a
+    random order; a window (when there is one) starts at the visit's time
+    and ends before the carer's next visit, and ``order`` counts
+    quarter-hours from the start of the route, so the route order follows
+    the clock, across midnight for the night.
+    """
+    planned = []  # (shift, client, staff ids, preference) before times are given
     for client in clients:
-        n_day = rng.choice([1, 1, 2])
-        n_evening = rng.choice([0, 1, 1])
-        for shift, count, workers, tasks, hours in (("dag", n_day, day_workers, DAY_TASKS, (7, 15)),
-                                                      ("kväll", n_evening, evening_workers, EVENING_TASKS, (16, 21))):
-            for _ in range(count):
+        wanted = (("dag", rng.choice([1, 1, 2])), ("kväll", rng.choice([0, 1, 1])),
+                  ("natt", rng.choice([0, 0, 1, 1, 2]) if rng.random() < 0.45 else 0))
+        for shift, count in wanted:
+            for part in range(count):
+                workers = teams[shift]
                 staff = [rng.choice(workers)]
                 if rng.random() < 0.08 and len(workers) > 1:  # double staffing (lift, two carers)
                     staff.append(rng.choice([w for w in workers if w != staff[0]]))
-                visit = {"id": f"v{offset + len(visits) + 1:05d}", "client_id": client["id"],
-                         "date": date.isoformat(), "shift": shift, "staff_ids": staff,
-                         "tasks": rng.sample(tasks, rng.randint(1, 3))}
-                if rng.random() < 0.4:  # most visits are planned by task, not by minute
-                    start = rng.randint(*hours)
-                    visit["window"] = {"start": f"{start:02d}:00", "end": f"{start:02d}:45"}
-                if rng.random() < 0.2:
-                    visit["note"] = rng.choice(["Ta med nya dosetten.", "Handla enligt lista på kylskåpet.",
-                                                "Extra tillsyn efter fall i helgen.", "Byt sängkläder."])
-                if rng.random() < 0.03:  # a visit nobody has yet: the morning meeting decides
-                    visit["staff_ids"] = []
-                visits.append(visit)
-    for visit in visits:
-        if visit["staff_ids"]:
-            key = (visit["staff_ids"][0], visit["shift"])
-            counters[key] = counters.get(key, 0) + 1
-            visit["order"] = counters[key]
+                planned.append((shift, client, staff, part + rng.random()))
+    visits = []
+    for shift, client, staff, minute, step in _timed(planned):
+        tasks = {"dag": DAY_TASKS, "kväll": EVENING_TASKS, "natt": NIGHT_TASKS}[shift]
+        visit = {"id": f"v{offset + len(visits) + 1:05d}", "client_id": client["id"], "date": date.isoformat(),
+                 "shift": shift, "staff_ids": staff, "tasks": rng.sample(tasks, rng.randint(1, 3)),
+                 "order": 1 + (minute - ROUTE_HOURS[shift][0]) // QUARTER}
+        if len(staff) == 2 and shift == "dag":
+            visit["tasks"].append(LIFT_TASK)
+        timed = {"dag": 0.35, "kväll": 0.4, "natt": 0.7}[shift]
+        if len(staff) == 1 and rng.random() < timed:  # most day visits are planned by task, not by minute
+            visit["window"] = (WHOLE_NIGHT if shift == "natt" and rng.random() < 0.15
+                               else {"start": _clock(minute), "end": _clock(minute + max(10, min(30, step // 5 * 5)))})
+        if rng.random() < 0.2:
+            visit["note"] = rng.choice(["Ta med nya dosetten.", "Handla enligt lista på kylskåpet.",
+                                        "Extra tillsyn efter fall i helgen.", "Byt sängkläder."])
+        if rng.random() < 0.03:  # a visit nobody has yet: the morning meeting decides
+            visit["staff_ids"] = []
+        visits.append(visit)
     return visits
+
+
+def _timed(planned):
+    """*planned* with a time each: every carer's visits of a shift spread evenly over its route hours."""
+    routes = {}
+    for item in planned:
+        routes.setdefault((item[0], item[2][0]), []).append(item)
+    timed = []
+    for (shift, _), items in routes.items():
+        first, last = ROUTE_HOURS[shift]
+        items.sort(key=lambda item: item[3])
+        step = (last - first) // len(items)
+        for n, (shift, client, staff, _) in enumerate(items):
+            timed.append((shift, client, staff, first + (n * step) // 5 * 5, step))
+    timed.sort(key=lambda item: (SHIFT_ORDER.index(item[0]), item[3], item[1]["id"]))
+    return timed
+
+
+def _clock(minute):
+    minute %= 24 * 60
+    return f"{minute // 60:02d}:{minute % 60:02d}"
