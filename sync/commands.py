@@ -11,6 +11,7 @@ from .plan.csv_import import csv_to_document
 from .plan.demo import demo_plan
 from .errors import ClockUntrusted, HembasError, NoPlan
 from .plan.validate import load_document
+from .plan.warnings import plan_warnings, summary, summary_lines
 
 
 def register(subparsers):
@@ -37,10 +38,10 @@ def register(subparsers):
                       help="med --import: bara när ingen inläst plan täcker idag")
 
 
-def trusted_today_or_none(box):
-    """Today's date if the clock is trusted; None keeps retention from guessing."""
+def working_day_or_none(box):
+    """The current shift's working day if the clock is trusted; None keeps retention from guessing."""
     try:
-        return box.clock.today()
+        return box.current_shift().date
     except ClockUntrusted:
         return None
 
@@ -67,10 +68,14 @@ def cmd_import(args, config):
                 "name": args.team_name or (current.team.name if current else args.team_id or "")}
     document = read_plan_file(args.file, team=team)
     plan = box.mirror.import_document(document, source=f"fil {args.file.name}",
-                                      today=trusted_today_or_none(box), allow_older=args.force)
+                                      today=working_day_or_none(box), allow_older=args.force)
     box.audit.record("plan.import", actor="cli", target=plan.version, detail={"file": args.file.name})
     print(f"Plan {plan.version} inläst: {len(plan.staff)} personal, {len(plan.clients)} brukare, "
           f"{len(plan.visits)} besök, {plan.valid_from}–{plan.valid_to}.")
+    warnings = plan_warnings(plan, box.shifts)
+    if warnings:
+        print(f"{len(warnings)} varningar (planen används ändå; rätta i planeringssystemet till nästa export):")
+        print("\n".join(summary_lines(summary(warnings))))
 
 
 def plan_status(box):
@@ -85,7 +90,8 @@ def plan_status(box):
             "source": info["source"], "valid_from": plan.valid_from.isoformat(),
             "valid_to": plan.valid_to.isoformat(), "age_hours": fresh["age_hours"], "stale": fresh["stale"],
             "covers_today": fresh["covers_today"], "clock_trusted": fresh["clock_trusted"],
-            "counts": {"staff": len(plan.staff), "clients": len(plan.clients), "visits": len(plan.visits)}}
+            "counts": {"staff": len(plan.staff), "clients": len(plan.clients), "visits": len(plan.visits)},
+            "warnings": summary(plan_warnings(plan, box.shifts))}
 
 
 def cmd_status(args, config):
@@ -100,6 +106,9 @@ def cmd_status(args, config):
     print(f"Innehåll:    {counts['staff']} personal, {counts['clients']} brukare, {counts['visits']} besök")
     print(f"Idag täckt:  {'ja' if status['covers_today'] else 'NEJ'}"
           + ("" if status["clock_trusted"] else " (klockan är inte tillförlitlig)"))
+    print(f"Varningar:   {sum(group['count'] for group in status['warnings']) or 'inga'}")
+    for line in summary_lines(status["warnings"]):
+        print(line)
 
 
 def cmd_rollback(args, config):
@@ -111,10 +120,7 @@ def cmd_rollback(args, config):
 
 def _working_day(box):
     """The current shift's working day: at 01:30 the night that began yesterday needs yesterday's plan."""
-    try:
-        return box.current_shift().date
-    except ClockUntrusted:
-        return box.clock.status().now.date()
+    return working_day_or_none(box) or box.clock.status().now.date()
 
 
 def cmd_demo_plan(args, config):

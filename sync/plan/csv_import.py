@@ -78,8 +78,8 @@ def csv_to_document(raw, *, team, generated_at=None):
         "format": FORMAT,
         "team": team,
         "generated_at": stamp.isoformat(timespec="seconds"),
-        "valid_from": dates[0] if dates else dt.date.today().isoformat(),
-        "valid_to": dates[-1] if dates else dt.date.today().isoformat(),
+        "valid_from": dates[0] if dates else stamp.date().isoformat(),
+        "valid_to": dates[-1] if dates else stamp.date().isoformat(),
         "staff": list(staff.values()),
         "clients": [{k: v for k, v in c.items() if k != "_row"} for c in clients.values()],
         "visits": visits,
@@ -122,8 +122,12 @@ def _collect(values, line_no, staff, clients, visits, problems):
 
 
 def _time(text):
-    """'7:00' or '07.00' -> '07:00' (the validator checks the result)."""
+    """'7:00' or '07.00' -> '07:00', '24:00' -> '00:00' (the validator checks the result).
+
+    A window may cross midnight (Sluttid before Starttid: the next morning);
+    the validator places it on the shift's timeline like a JSON window.
+    """
     text = text.replace(".", ":")
     if ":" in text and len(text.split(":")[0]) == 1:
         text = "0" + text
-    return text
+    return "00:00" if text == "24:00" else text

@@ -45,10 +45,14 @@ FIELDS = {
     "window": (("start", "end"), ()),
 }
 
-LIMITS = {  # field name -> longest accepted string
-    "id": 64, "name": 100, "base": 100, "role": 40, "phone": 25, "address": 200,
-    "area": 60, "entry": 500, "relation": 60, "alert": 200, "notes": 2000,
-    "task": 80, "note": 1000,
+# Field name -> longest accepted string.  Sized for real exports (a task instruction of a few
+# hundred characters, a client note of a few thousand), not to judge the prose: the layout wraps
+# it, and MAX_FILE_BYTES and the counts above bound memory whatever the fields hold.
+# docs/plan-format.schema.json repeats these (a test checks).
+LIMITS = {
+    "id": 64, "name": 100, "base": 100, "role": 60, "phone": 25, "address": 200,
+    "area": 100, "entry": 1000, "relation": 60, "alert": 500, "notes": 8000,
+    "task": 500, "note": 4000,
 }
 
 

@@ -12,7 +12,11 @@ the stock import refuses it: the benchmark records that refusal and then
 measures the same file with the limits lifted in the child, to see whether
 the code itself grows linearly.
 
-Run alone: ``PYTHONPATH=tests python -m bench.plan_import --scales 1 10``
+A last row fills the 8 MiB file with real exports' prose (task instructions
+of a few hundred characters, client notes of a few thousand): what the
+per-field limits let in is bounded by the file limit.
+
+Run alone: ``PYTHONPATH=tests python -m bench.plan_import --scale smoke``
 """
 
 import argparse
@@ -26,16 +30,33 @@ from .measure import Stopwatch, median, peak_rss_kb, rss_kb, run_child, table
 START = dt.date(2026, 11, 27)
 BASE = {"clients": 40, "staff": 7}
 SCALES = {"full": ((1, 3), (10, 3), (100, 1)), "smoke": ((0.1, 1), (0.2, 1))}
+PROSE = {"full": (8, 3), "smoke": (0.2, 1)}  # long texts up to the file limit: (factor, repeats)
 
 
-def write_plan_file(folder, factor):
-    """The demo plan scaled by *factor*, written as JSON; returns (path, visits)."""
+def write_plan_file(folder, factor, *, prose=False):
+    """The demo plan scaled by *factor*, written as JSON; returns (path, visits).
+
+    With *prose*, every visit gets a task instruction of a few hundred
+    characters and a note, and every client a life story of a few thousand
+    (what real exports hold, within the per-field limits), trimmed to stay
+    under the 8 MiB file limit: the most text the stock import accepts.
+    """
     from sync.plan.demo import demo_plan
-    from sync.plan.validate import MAX_STAFF
+    from sync.plan.validate import MAX_FILE_BYTES, MAX_STAFF
 
     document = demo_plan(START, clients=max(2, round(BASE["clients"] * factor)),
                          staff=min(MAX_STAFF, max(2, round(BASE["staff"] * factor))))
-    path = Path(folder) / f"plan-{factor}x.json"
+    if prose:
+        for client in document["clients"]:
+            client["notes"] = ("Levnadsberättelse: arbetade på sågverket i Karlsborg, tycker om att prata "
+                               "om fiske och barnbarnen i Luleå. " * 40)[:4000]
+        for visit in document["visits"]:
+            visit["tasks"].append(("Förflyttning med taklyft, kontrollera selen innan lyft och dokumentera "
+                                   "eventuella rodnader på huden. ") * 3)
+            visit["note"] = "Ring anhörig efter besöket om brukaren är orolig eller inte vill äta. " * 2
+        while len(json.dumps(document, ensure_ascii=False, indent=1).encode()) > MAX_FILE_BYTES - 64 * 1024:
+            document["visits"] = document["visits"][: len(document["visits"]) * 9 // 10]
+    path = Path(folder) / f"plan-{factor}x{'-prose' if prose else ''}.json"
     path.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
     return path, len(document["visits"])
 
@@ -81,15 +102,16 @@ def import_once(path, data_dir, *, lift_limits=False):
 def run(workdir, *, scale="full"):
     """Measure every scale; returns {"rows": [...], "table": str}."""
     rows = []
-    for factor, repeats in SCALES[scale]:
-        path, visits = write_plan_file(workdir, factor)
+    for factor, repeats, prose in [(f, r, False) for f, r in SCALES[scale]] + [(*PROSE[scale], True)]:
+        path, visits = write_plan_file(workdir, factor, prose=prose)
         refused = None
         if above_limits(path, visits, factor):
-            refused = run_child("bench.plan_import", "--child", path, Path(workdir) / f"refuse-{factor}").get("refused")
-        runs = [run_child("bench.plan_import", "--child", path, Path(workdir) / f"data-{factor}-{i}",
+            refused = run_child("bench.plan_import", "--child", path, Path(workdir) / f"refuse-{path.stem}").get("refused")
+        runs = [run_child("bench.plan_import", "--child", path, Path(workdir) / f"data-{path.stem}-{i}",
                           *(["--lift-limits"] if refused else [])) for i in range(repeats)]
         row = {key: median([r[key] for r in runs]) for key in ("read_s", "import_s", "total_s", "reopen_s")}
-        row.update(factor=factor, repeats=repeats, visits=runs[0]["visits"], clients=runs[0]["clients"],
+        row.update(factor=factor, label=f"{factor}×" + (" long texts" if prose else ""), repeats=repeats,
+                   visits=runs[0]["visits"], clients=runs[0]["clients"],
                    file_bytes=runs[0]["file_bytes"], store_bytes=runs[0]["store_bytes"],
                    peak_rss_mb=max(r["peak_rss_kb"] for r in runs) / 1024,
                    import_rss_mb=max(r["peak_rss_kb"] - r["baseline_rss_kb"] for r in runs) / 1024,
@@ -100,13 +122,13 @@ def run(workdir, *, scale="full"):
         size = row["visits"] / base["visits"]
         row["time_vs_linear"] = (row["total_s"] / base["total_s"]) / size
         row["rss_vs_linear"] = (row["import_rss_mb"] / base["import_rss_mb"]) / size if base["import_rss_mb"] else None
-    columns = [("scale", "factor", "{}×"), ("clients", "clients", "{}"), ("visits", "visits", "{}"),
+    columns = [("scale", "label", "{}"), ("clients", "clients", "{}"), ("visits", "visits", "{}"),
                ("file MB", "file_bytes", "{:.1f}"), ("read s", "read_s", "{:.3f}"),
                ("import s", "import_s", "{:.3f}"), ("reopen s", "reopen_s", "{:.3f}"),
                ("peak RSS MB", "peak_rss_mb", "{:.0f}"), ("import RSS MB", "import_rss_mb", "{:.0f}"),
                ("time/linear", "time_vs_linear", "{:.2f}"), ("RSS/linear", "rss_vs_linear", "{:.2f}")]
     shown = [{**r, "file_bytes": r["file_bytes"] / 1e6} for r in rows]
-    notes = [f"  {r['factor']}×: stock limits {r['stock_limits']}" for r in rows if r["stock_limits"] != "accepted"]
+    notes = [f"  {r['label']}: stock limits {r['stock_limits']}" for r in rows if r["stock_limits"] != "accepted"]
     return {"rows": rows, "table": "\n".join([table("Plan import (fresh process each; median of repeats)",
                                                      columns, shown), *notes])}
 

@@ -8,12 +8,13 @@ from bench import binder, day_proposal, plan_import, printing, sync_poll, web
 
 def test_plan_import_benchmark_measures_every_scale(tmp_path):
     rows = plan_import.run(tmp_path, scale="smoke")["rows"]
-    assert [r["factor"] for r in rows] == [0.1, 0.2]
+    assert [r["label"] for r in rows] == ["0.1×", "0.2×", "0.2× long texts"]
     for row in rows:
         assert row["visits"] > 0 and row["total_s"] > 0 and row["reopen_s"] > 0
         assert row["peak_rss_mb"] > 1 and row["store_bytes"] > 0
         assert row["stock_limits"] == "accepted"
     assert rows[1]["visits"] > rows[0]["visits"]
+    assert rows[2]["visits"] == rows[1]["visits"] and rows[2]["file_bytes"] > rows[1]["file_bytes"]
 
 
 def test_bench_command_writes_results_json(tmp_path, capsys):

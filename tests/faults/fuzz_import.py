@@ -3,9 +3,11 @@
 Hypothesis feeds the real import path (``read_plan_file`` + ``PlanMirror.import_document``,
 as ``hembas plan import FILE`` does) with JSON and CSV that is malformed, huge,
 deeply nested, wrongly encoded or script-carrying, and with small mutations of
-the demo plan.  Every answer must be a :class:`~sync.errors.HembasError` (a
-clear Swedish refusal) or an accepted plan; any other exception is a finding,
-and so is a refused file that changed ``plan.json``.
+the demo plan — among them windows redrawn across midnight, on any shift, in
+JSON and CSV.  Every answer must be a :class:`~sync.errors.HembasError` (a
+clear Swedish refusal) or an accepted plan whose warnings
+(:func:`sync.plan.warnings.plan_warnings`) can be computed; any other
+exception is a finding, and so is a refused file that changed ``plan.json``.
 
 Failures are collected rather than raised, so one run reports every distinct
 kind of failure (exception type and the line that raised it), each with the
@@ -52,7 +54,9 @@ def demo_csv_rows(document):
     staff = {s["id"]: s for s in document["staff"]}
     rows = [["Datum", "Pass", "Starttid", "Sluttid", "Brukar-id", "Brukare", "Adress", "Område",
              "Personal-id", "Personal", "Insatser", "Anteckning", "Ordning", "Besöks-id"]]
-    for v in document["visits"][:60]:
+    first_day = [v for v in document["visits"] if v["date"] == document["valid_from"]]
+    nights = [v for v in first_day if v["shift"] == "natt"]  # windows across midnight (22:30-06:30, 00:20-00:50)
+    for v in [v for v in first_day if v["shift"] != "natt"][:45] + nights:
         c, window = clients[v["client_id"]], v.get("window", {})
         rows.append([v["date"], v["shift"], window.get("start", ""), window.get("end", ""), c["id"], c["name"],
                      c["address"], c.get("area", ""), ",".join(v["staff_ids"]),
@@ -93,12 +97,28 @@ def mutated_documents(draw, base):
     return doc
 
 
+clock_texts = st.one_of(st.builds("{:02d}:{:02d}".format, st.integers(0, 23), st.sampled_from([0, 15, 30, 45, 59])),
+                        st.sampled_from(["24:00", "7:30", "07.30", "-1:00", "23:60", "", "12:00 ", "00:00"]))
+
+
+@st.composite
+def window_documents(draw, base):
+    """The demo plan with some visits' windows and shifts redrawn: across midnight, long, empty, broken."""
+    doc = copy.deepcopy(base)
+    for _ in range(draw(st.integers(1, 5))):
+        visit = doc["visits"][draw(st.integers(0, len(doc["visits"]) - 1))]
+        visit["window"] = {"start": draw(clock_texts), "end": draw(clock_texts)}
+        visit["shift"] = draw(st.sampled_from(["dag", "kväll", "natt", "natt", "Natt"]))
+    return doc
+
+
 @st.composite
 def json_files(draw, base):
     choice = draw(st.integers(0, 9))
     if choice == 0:
         return draw(st.binary(max_size=300))
-    value = draw(json_values) if choice == 1 else draw(mutated_documents(base))
+    value = (draw(json_values) if choice == 1 else draw(window_documents(base)) if choice in (2, 3)
+             else draw(mutated_documents(base)))
     text = json.dumps(value, ensure_ascii=draw(st.booleans()), allow_nan=True)
     encoding = draw(st.sampled_from(ENCODINGS))
     raw = text.encode(encoding, errors="replace") if encoding != "utf-8" else text.encode("utf-8", "surrogatepass")
@@ -116,8 +136,11 @@ def csv_files(draw, rows):
     for _ in range(draw(st.integers(1, 4))):
         r = draw(st.integers(0, len(rows) - 1))
         c = draw(st.integers(0, len(rows[r]) - 1))
-        action = draw(st.sampled_from(["cell", "cell", "cell", "drop", "add", "huge"]))
-        if action == "cell":
+        action = draw(st.sampled_from(["cell", "cell", "cell", "drop", "add", "huge", "window"]))
+        if action == "window":  # Pass, Starttid, Sluttid of a row: a night across midnight, or not
+            rows[max(r, 1)][1:4] = [draw(st.sampled_from(["natt", "Natt", "dag", "kväll"])), draw(clock_texts),
+                                    draw(clock_texts)]
+        elif action == "cell":
             rows[r][c] = draw(st.one_of(st.text(max_size=20), st.sampled_from(HOSTILE_TEXT)))
         elif action == "drop":
             del rows[r][c]
@@ -164,6 +187,7 @@ class ImportFuzzer:
     def attempt(self, kind, raw):
         from sync.commands import read_plan_file
         from sync.errors import HembasError
+        from sync.plan.warnings import plan_warnings
         from sync.store.database import atomic_write_bytes
 
         path = self.workdir / f"input.{kind}"
@@ -171,7 +195,8 @@ class ImportFuzzer:
         self.tried += 1
         try:
             document = read_plan_file(path, team={"id": "kalix-centrum", "name": "Hemtjänst Kalix centrum"})
-            self.box.mirror.import_document(document, source="fuzz", today=None, allow_older=True)
+            plan = self.box.mirror.import_document(document, source="fuzz", today=None, allow_older=True)
+            plan_warnings(plan, self.box.shifts)
         except HembasError:
             self.refused += 1
             if self.store.read_bytes() != self.stored:

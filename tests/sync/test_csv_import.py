@@ -70,3 +70,27 @@ def test_field_too_long_for_the_csv_reader_is_refused_with_its_row():
     text = CSV.replace("Nyckel i skåp", "x" * 200_000)
     with pytest.raises(PlanInvalid, match="rad 2: ogiltig CSV"):
         csv_to_document(text.encode(), team=TEAM)
+
+
+NIGHT_CSV = (
+    "Datum;Pass;Starttid;Sluttid;Brukar-ID;Brukare;Adress;Personal-ID;Personal;Insatser\r\n"
+    "2026-11-27;Natt;5.45;6.15;c1;Åke Öberg;Älvvägen 3, Kalix;s7;Elin Ström;vändning\r\n"
+    "2026-11-27;Natt;22:30;06:30;c2;Britt-Marie O'Neill;Storgatan 12A, Kalix;s7;Elin Ström;tillsyn\r\n"
+    "2026-11-27;Natt;23:45;24:00;c3;Gun Ek;Åvägen 1, Kalix;s7;Elin Ström;toalettbesök\r\n"
+    "2026-11-27;Natt;00:30;01:00;c1;Åke Öberg;Älvvägen 3, Kalix;s7;Elin Ström;tillsyn\r\n"
+)
+
+
+def test_a_night_window_across_midnight_is_the_next_morning_in_csv_too():
+    plan = parse_plan(csv_to_document(NIGHT_CSV.encode(), team=TEAM))
+    route = plan.visits_for("s7", plan.valid_from)
+    assert [(v.window.start.isoformat(timespec="minutes"), v.window.end.isoformat(timespec="minutes"))
+            for v in route] == [("22:30", "06:30"), ("23:45", "00:00"), ("00:30", "01:00"), ("05:45", "06:15")]
+    assert [v.span() for v in route] == [(1350, 1830), (1425, 1440), (1470, 1500), (1785, 1815)]
+
+
+def test_a_csv_window_longer_than_twelve_hours_is_refused():
+    with pytest.raises(PlanInvalid) as info:
+        parse_plan(csv_to_document(NIGHT_CSV.replace("22:30;06:30", "06:30;22:30").encode(), team=TEAM))
+    assert info.value.problems == ["visits[1].window: fönstret 06:30–22:30 är längre än 12 timmar "
+                                   "(en sluttid före starttiden betyder nästa morgon)"]

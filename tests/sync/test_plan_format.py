@@ -185,3 +185,66 @@ def test_json_schema_names_the_same_fields_as_the_validator():
         assert set(objects[kind]["required"]) == set(required), kind
         assert set(objects[kind]["properties"]) == set(required) | set(optional), kind
         assert objects[kind]["additionalProperties"] is False, kind
+
+
+def test_the_schema_has_the_validators_length_limits():
+    import json
+    from pathlib import Path
+
+    from sync.plan.validate import LIMITS
+
+    schema = json.loads((Path(__file__).parents[2] / "docs" / "plan-format.schema.json").read_text())
+    defs = schema["$defs"]
+    assert defs["visit"]["properties"]["tasks"]["items"]["maxLength"] == LIMITS["task"]
+    assert defs["visit"]["properties"]["note"]["maxLength"] == LIMITS["note"]
+    for key in ("notes", "entry", "address", "area"):
+        assert defs["client"]["properties"][key]["maxLength"] == LIMITS[key], key
+    assert defs["client"]["properties"]["alerts"]["items"]["maxLength"] == LIMITS["alert"]
+    assert defs["staff"]["properties"]["role"]["maxLength"] == LIMITS["role"]
+
+
+TAKLYFT = "Förflyttning med taklyft, kontrollera selen innan lyft och dokumentera eventuella rodnader på huden"
+
+
+def test_a_night_patrol_plan_with_real_prose_is_accepted():
+    """The plan of issue 11: a night window across midnight and a task of 99 characters."""
+    document = small_plan()
+    night = document["visits"][0]
+    night.update(shift="natt", window={"start": "22:30", "end": "06:30"},
+                 tasks=[TAKLYFT, "Läkemedel enligt signeringslista. " * 12])
+    document["clients"][0]["notes"] = "Levnadsberättelse: " + "Arbetade på sågverket i Karlsborg i 40 år. " * 100
+    plan = parse_plan(document)
+    visit = plan.visit(night["id"])
+    assert visit.span() == (22 * 60 + 30, 30 * 60 + 30)  # ends 06:30 the next morning
+    assert visit.tasks[0] == TAKLYFT and len(TAKLYFT) == 99 and len(visit.tasks[1]) > 400
+    assert len(plan.clients["c01"].notes) > 4000
+
+
+@pytest.mark.parametrize("path, value, expected", [
+    (("visits", 0, "tasks"), ["x" * 501], "visits[0].tasks[0]: för lång (501 tecken, högst 500)"),
+    (("visits", 0, "note"), "x" * 4001, "visits[0].note: för lång (4001 tecken, högst 4000)"),
+    (("clients", 0, "notes"), "x" * 8001, "clients[0].notes: för lång (8001 tecken, högst 8000)"),
+])
+def test_texts_past_the_memory_limits_are_still_refused(path, value, expected):
+    assert expected in problems_of(broken(path, value))
+
+
+def test_the_demo_has_day_evening_and_night_staff_and_nights_across_midnight():
+    plan = parse_plan(demo_plan(START))
+    day = [v for v in plan.visits if v.date == START]
+    staff = {shift: {s for v in day if v.shift == shift for s in v.staff_ids} for shift in ("dag", "kväll", "natt")}
+    assert all(staff.values())
+    assert not staff["natt"] & (staff["dag"] | staff["kväll"]) and not staff["dag"] & staff["kväll"]
+    nights = [v for v in day if v.shift == "natt"]
+    assert {plan.clients[v.client_id].area for v in nights} == {c.area for c in plan.clients.values()}
+    assert any(v.window and v.window.end < v.window.start for v in nights)  # across midnight
+    assert any(v.window and v.window.start.hour < 7 for v in nights)       # the next morning
+
+
+def test_the_demos_routes_follow_the_clock():
+    plan = parse_plan(demo_plan(START))
+    for staff_id in plan.staff:
+        for shift in ("dag", "kväll", "natt"):
+            spans = [v.span() for v in plan.visits_for(staff_id, START) if v.shift == shift and v.window]
+            starts = [start for start, end in spans if end - start <= 4 * 60]  # not "some time during the night"
+            assert starts == sorted(starts), (staff_id, shift)
