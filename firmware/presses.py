@@ -1,10 +1,13 @@
 """What a press of the button does: ask the print queue, answer with the lights.
 
-The firmware decides nothing about printing itself; the queue knows what
-"today" is (from the trusted clock) and refuses a second set while one is
-pending.  Every press is acknowledged by a flash, so the person at the box
-knows it was heard; the lights then show the state again (busy while the
-set prints, red when the clock refused "today")::
+The firmware decides nothing about printing itself: the queue prints the
+sheets of the shift that is on or starts within the lead time (from the
+trusted clock, :meth:`sync.box.Box.current_shift`) — at 06:30 the day
+shift, at 14:30 the evening, at 21:00 the night, at 01:30 the night that
+began the evening before — and refuses a second set of that shift while
+one is pending.  Every press is acknowledged by a flash, so the person at
+the box knows it was heard; the lights then show the state again (busy
+while the set prints, red when the clock refused "now")::
 
     actions = ButtonActions(queue, lights)
     actions.short_press()   # "queued", "already_queued" or "refused"
@@ -32,17 +35,17 @@ class ButtonActions:
         self.lights = lights
 
     def short_press(self):
-        """Queue today's run-sheets for everyone with visits today."""
+        """Queue the run-sheets of the shift on now or starting next, one per carer working it."""
         self.lights.acknowledge()
         try:
-            jobs = self.queue.print_today_sheets(ordered_by=ORDERED_BY)
+            jobs = self.queue.print_shift_sheets(ordered_by=ORDERED_BY)
         except HembasError as exc:  # ClockUntrusted, NoPlan, StoreError
             logger.warning("button: no run-sheets: %s", exc)
             return REFUSED
         if not jobs:
-            logger.info("button: nothing new to print (a set is pending or nobody works today)")
+            logger.info("button: nothing new to print (the shift's set is pending or nobody works it)")
             return ALREADY_QUEUED
-        logger.info("button: %d run-sheet(s) queued", len(jobs))
+        logger.info("button: %d run-sheet(s) queued (%s)", len(jobs), jobs[0]["title"].rsplit(" ", 2)[-2:])
         return QUEUED
 
     def long_press(self):

@@ -11,11 +11,11 @@ named pattern, the worst thing first::
 pattern    lights                      when
 =========  ==========================  =============================================
 error      red steady                  printer problem (paper out, offline) or store error
-clock      red blinking slowly         the clock cannot be trusted: nothing prints "today"
+clock      red blinking slowly         the clock cannot be trusted: no shift is "now", nothing prints
 busy       green blinking fast         a print job is being sent
-warning    yellow steady               no plan, plan stale or not covering today, last sync failed
+warning    yellow steady               no plan, plan stale or not covering the working day, sync failed
 binder     yellow blinking slowly      the printed binder (pärm) is out of date: print the changes
-ok         green steady                plan fresh and covering today, printer ready
+ok         green steady                plan fresh and covering the working day, printer ready
 =========  ==========================  =============================================
 
 docs/hardware.md shows the same table for the people who wire and read the box.
@@ -88,7 +88,7 @@ def signal_for(state):
     if not state.plan_loaded:
         return Signal(WARNING, "ingen plan är inläst")
     if state.plan_stale:
-        return Signal(WARNING, "planen är gammal eller täcker inte idag")
+        return Signal(WARNING, "planen är gammal eller täcker inte passets arbetsdag")
     if state.sync_error:
         return Signal(WARNING, f"senaste synkningen misslyckades: {state.sync_error}")
     if state.binder_stale:

@@ -16,6 +16,7 @@ with it and a tenth of that without, which matters on a Pi Zero 2 W::
     out.text("Insatser: dusch, frukost", indent=6)
 """
 
+from sync.day.shifts import window_label
 from sync.text import pdf_text
 
 from .sheets import plan_line
@@ -159,7 +160,7 @@ class PageWriter:
         client = plan.clients[visit.client_id]
         head = f"{number}. {client.name}, {client.address}" + (f" ({visit.shift})" if show_shift else "")
         if settings["print_times"] and visit.window:
-            head += f" {visit.window.start:%H:%M}-{visit.window.end:%H:%M}"
+            head += " " + window_label(visit, dash="-")  # on the shift's timeline: "lör 05:45-06:15"
         details = []
         if visit.tasks:
             details.append("Insatser: " + ", ".join(visit.tasks))

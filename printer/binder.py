@@ -23,6 +23,7 @@ import dataclasses
 import datetime as dt
 import math
 
+from sync.day.shifts import window_label
 from sync.text import a4_document, pdf_text
 
 from .a4 import FIT, LINE, PageWriter, as_of_line, staff_name
@@ -229,7 +230,7 @@ def _client(out, client, visits, settings, people):
         when = f"{WEEKDAYS[visit.date.weekday()]} {visit.date.day}/{visit.date.month}"
         shift = SHIFT_NAMES.get(visit.shift, visit.shift).lower()
         if settings["print_times"] and visit.window:
-            shift += f" {visit.window.start:%H:%M}-{visit.window.end:%H:%M}"
+            shift += " " + window_label(visit, dash="-")
         who = " och ".join(staff_name(people, s) for s in visit.staff_ids)
         out.row([(22, when, False), (32, shift, False), (55, who or "EJ TILLDELAD", not who),
                  (0, ", ".join(visit.tasks), False)])

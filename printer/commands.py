@@ -1,5 +1,10 @@
 """``hembas print …``: run-sheets, slips and the team's binder from the command line.
 
+``print sheets`` without options prints the shift that is on or starts within
+the lead time (:meth:`sync.box.Box.current_shift`): at 06:30 the day shift,
+at 01:30 the night that began the evening before.  ``--date D --shift S``
+names one shift, ``--date D`` or ``--whole-day`` a whole working day.
+
 ``print sheets`` and ``print slip`` queue jobs and then send them at once
 unless the firmware daemon is already the worker (the queue's worker lock
 decides); ``--to FILE`` writes the raw ESC/POS bytes instead of queueing.
@@ -13,6 +18,7 @@ from pathlib import Path
 from sync.box import open_box
 from sync.cli import add_command
 from sync.errors import HembasError
+from sync.plan.model import SHIFTS
 from sync.store.database import atomic_write_bytes
 
 from . import jobs as job_kinds
@@ -25,8 +31,12 @@ JOB_STATES = {"printing": "skickad, skrivs ut", "done": "klar", "failed": "missl
 def register(subparsers):
     printing = add_command(subparsers, "print", help="skriv ut körlistor och lappar")
     actions = printing.add_subparsers(dest="action", metavar="ÅTGÄRD", required=True)
-    sheets = add_command(actions, "sheets", help="skriv ut körlistor (standard: dagens, alla)", handler=cmd_sheets)
-    sheets.add_argument("--date", type=dt.date.fromisoformat, metavar="DATUM", help="dagen, ÅÅÅÅ-MM-DD (standard: idag)")
+    sheets = add_command(actions, "sheets", handler=cmd_sheets,
+                         help="skriv ut körlistor (standard: passet som pågår eller börjar inom förberedelsetiden)")
+    sheets.add_argument("--date", type=dt.date.fromisoformat, metavar="DATUM",
+                        help="arbetsdagen, ÅÅÅÅ-MM-DD; utan --shift hela dagen (standard: passets arbetsdag)")
+    sheets.add_argument("--shift", choices=SHIFTS, metavar="PASS", help="bara det här passet: dag, kväll eller natt")
+    sheets.add_argument("--whole-day", action="store_true", help="hela arbetsdagen, alla pass")
     sheets.add_argument("--staff", metavar="ID", help="bara den här personen")
     sheets.add_argument("--to", type=Path, metavar="FIL", help="skriv ESC/POS-bytes till den här filen i stället")
     slip = add_command(actions, "slip", help="skriv ut kontaktlistan eller statuslappen", handler=cmd_slip)
@@ -41,27 +51,41 @@ def register(subparsers):
     what.add_argument("--mark-printed", action="store_true", help="den senast gjorda pärmen står nu i pärmhyllan")
 
 
+def chosen_sheets(args, box):
+    """(date, shift name or "" for the whole day) that the options ask for."""
+    if args.whole_day and args.shift:
+        raise HembasError("välj antingen --shift eller --whole-day")
+    if args.date or args.shift or args.whole_day:
+        return args.date or box.current_shift().date, args.shift or ""
+    current = box.current_shift()
+    return current.date, current.name
+
+
 def cmd_sheets(args, config):
     box = open_box(config)
     queue = PrintQueue(box)
-    date = args.date or box.clock.today()
-    staff_ids = [args.staff] if args.staff else box.day(date).staff_ids()
+    date, shift = chosen_sheets(args, box)
+    what = f"{shift or 'hela dagen'} {date.isoformat()}"
     if args.staff and args.staff not in box.plan().staff:
         raise HembasError(f"personal {args.staff} finns inte i planen")
+    staff_ids = [args.staff] if args.staff else box.day(date).staff_ids(shift=shift or None)
     if args.to:
-        data = b"".join(job_kinds.render(box, "sheet", {"staff_id": s, "date": date.isoformat()}) for s in staff_ids)
+        data = b"".join(job_kinds.render(box, "sheet", {"staff_id": s, "date": date.isoformat(), "shift": shift})
+                        for s in staff_ids)
         atomic_write_bytes(args.to, data)
-        box.audit.record("print.sheets", actor="cli", target=date.isoformat(),
+        box.audit.record("print.sheets", actor="cli", target=what,
                          detail={"staff": staff_ids, "file": str(args.to)})
-        print(f"{len(staff_ids)} körlistor ({len(data)} byte) skrivna till {args.to}.")
+        print(f"{len(staff_ids)} körlistor ({what}, {len(data)} byte) skrivna till {args.to}.")
         return
-    if not args.staff and not args.date:
-        queued = queue.print_today_sheets(ordered_by="cli")
-        if not queued:
-            print("Dagens körlistor skrivs redan ut; ingen ny omgång.")
+    if args.staff:
+        queued = [queue.print_sheet(args.staff, date, shift=shift, ordered_by="cli")]
+    elif shift:
+        queued = queue.print_shift_sheets(shift=box.shifts.shift(date, shift), ordered_by="cli")
     else:
-        queued = [queue.print_sheet(s, date, ordered_by="cli") for s in staff_ids]
-    _send_now(queue, queued)
+        queued = queue.print_day_sheets(date, ordered_by="cli")
+    if not queued:
+        print(f"Inga nya körlistor för {what}: omgången skrivs redan ut, eller ingen har besök.")
+    _send_now(queue, queued, what)
 
 
 def cmd_slip(args, config):
@@ -96,12 +120,12 @@ def _print_jobs(jobs, tz):
               f"  ({job['ordered_by']}){'  – ' + job['last_error'] if job['last_error'] else ''}")
 
 
-def _send_now(queue, queued):
+def _send_now(queue, queued, what=""):
     if not queued:
         return
     sent = queue.process_once()
     status = queue.status()
-    print(f"{len(queued)} utskrift(er) i kön, {sent} skickade nu.")
+    print(f"{len(queued)} utskrift(er) i kön{' (' + what + ')' if what else ''}, {sent} skickade nu.")
     if status["pending"]:
         print(f"Väntar: {status['reason']} ({status['pending']} kvar i kön).", file=sys.stderr)
 

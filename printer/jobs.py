@@ -8,9 +8,10 @@ newest plan and this morning's reassignments.
 import datetime as dt
 import logging
 
+from sync.day.handovers import written_for
 from sync.errors import HembasError
+from sync.plan.model import SHIFTS
 from sync.provisioning import read_errors
-from sync.store.records import without_corrected
 
 from .binder_store import BinderStore
 from .escpos_job import encode
@@ -33,9 +34,11 @@ def title(kind, params, plan=None):
     """The job's title as the web UI lists it (Swedish, no client data)."""
     if kind == "sheet":
         name = plan.staff[params["staff_id"]].name if plan and params["staff_id"] in plan.staff else params["staff_id"]
-        return f"Körlista {name} {params['date']}"
+        return f"Körlista {name} {params['date']} {params.get('shift') or 'hela dagen'}"
     if kind == "enrollment":
         return f"Inloggningslapp {params.get('name', '')}".strip()
+    if kind == "handover" and params.get("shift"):
+        return f"Överlämning till {params['shift'].replace('/', ' ')}"
     return {"contacts": "Kontaktlista", "status": "Statuslapp", "handover": "Överlämning"}[kind]
 
 
@@ -48,9 +51,10 @@ def render(box, kind, params, *, printer_state=""):
         day = box.day(date)
         if params["staff_id"] not in day.staff:  # plan staff or that day's substitutes
             raise JobInvalid(f"personal {params['staff_id']} finns inte i planen")
-        receipt = run_sheet(plan, day, params["staff_id"], columns=columns, printed_at=printed_at,
-                            web_url=settings["web_url"], print_times=settings["print_times"],
-                            print_entry=settings["print_entry"])
+        shift = box.shifts.shift(date, params["shift"]) if params.get("shift") else None
+        receipt = run_sheet(plan, day, params["staff_id"], shift=shift, columns=columns,
+                            printed_at=printed_at, web_url=settings["web_url"], print_times=settings["print_times"],
+                            print_entry=settings["print_entry"], tick_boxes=settings["print_tick_boxes"])
     elif kind == "contacts":
         receipt = contacts_slip(box.plan(), columns=columns, printed_at=printed_at)
     elif kind == "status":
@@ -58,9 +62,9 @@ def render(box, kind, params, *, printer_state=""):
     elif kind == "enrollment":
         receipt = enrollment_slip(name=params["name"], code=params["code"], url=params["url"], columns=columns)
     elif kind == "handover":
-        date = dt.date.fromisoformat(params["date"])
-        records = without_corrected(box.records.find(kind="handover", date=date))
-        receipt = handover_slip(box.plan(), records, date=date, columns=columns, printed_at=printed_at)
+        shift = handover_shift(box, params)
+        receipt = handover_slip(box.plan(), written_for(box.records, box.shifts, shift), shift=shift,
+                                previous=box.shifts.previous(shift), columns=columns, printed_at=printed_at)
     else:
         raise JobInvalid(f"okänd utskrift {kind!r}")
     return encode(receipt, profile=settings["profile"], qr_mode=settings["qr"])
@@ -70,11 +74,18 @@ def client_ids(box, kind, params):
     """The clients whose data a job prints (for the audit log of what the preview shows)."""
     if kind == "sheet":
         date = dt.date.fromisoformat(params["date"])
-        return sorted({v.client_id for v in box.day(date).route(params["staff_id"])})
+        return sorted({v.client_id for v in box.day(date).route(params["staff_id"], shift=params.get("shift") or None)})
     if kind == "handover":
-        records = box.records.find(kind="handover", date=dt.date.fromisoformat(params["date"]))
+        records = written_for(box.records, box.shifts, handover_shift(box, params))
         return sorted({r["client_id"] for r in records if r["client_id"]})
     return []
+
+
+def handover_shift(box, params):
+    """The shift a handover slip is for; a job queued before shifts existed names a date (its day shift)."""
+    if params.get("shift"):
+        return box.shifts.from_key(params["shift"])
+    return box.shifts.shift(dt.date.fromisoformat(params["date"]), SHIFTS[0])
 
 
 def status_facts(box, *, printer_state):

@@ -24,12 +24,12 @@ DAYS = 14
 
 
 def two_week_pdf(box, staff_id, *, start=None):
-    """A4 PDF bytes: *staff_id*'s visits for 14 days from *start* (default: trusted today)."""
+    """A4 PDF bytes: *staff_id*'s visits for 14 days from *start* (default: the current working day)."""
     plan = box.plan()
     if staff_id not in plan.staff:
         raise HembasError(f"personal {staff_id} finns inte i planen")
     settings = box.config["printer"]
-    start = start or box.clock.today()
+    start = start or box.current_shift().date  # the working day: at 01:30 the night that began yesterday
     printed_at = box.clock.status().now
     staff = plan.staff[staff_id]
 

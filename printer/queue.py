@@ -9,7 +9,7 @@ goes back to ``pending`` with the reason, and everything behind it waits,
 so sheets come out in order once the printer is back::
 
     queue = PrintQueue(box)
-    queue.print_today_sheets(ordered_by="knappen")   # one job per staff member
+    queue.print_shift_sheets(ordered_by="knappen")   # the shift on now or starting next: one job per carer
     queue.process_once()
     queue.status()   # {"state": "ok", "reason": "...", "pending": 0, "busy": False}
 
@@ -62,38 +62,49 @@ class PrintQueue:
 
     # -- ordering -------------------------------------------------------------------------
 
-    def print_today_sheets(self, *, ordered_by):
-        """Queue one run-sheet per staff member with visits today; [] if today's set is still printing."""
-        today = self.box.clock.today()
-        plan, day = self.box.plan(), self.box.day(today)
-        order = list(plan.staff)
-        staff_ids = sorted(day.staff_ids(), key=lambda s: order.index(s) if s in order else len(order))
-        if not staff_ids:
-            return []
-        with self._db.transaction():
-            if any(job["set"] == today.isoformat() and job["state"] in ACTIVE for job in self._all()):
-                logger.info("today's sheets are still printing; %s's press ignored", ordered_by)
-                return []
-            created = [self._insert("sheet", {"staff_id": s, "date": today.isoformat()}, ordered_by=ordered_by,
-                                    set_name=today.isoformat(), plan=plan) for s in staff_ids]
-        self.box.audit.record("print.sheets", actor=ordered_by, target=today.isoformat(),
-                              detail={"staff": staff_ids, "jobs": [j["id"] for j in created]})
-        return [_public(j) for j in created]
+    def print_shift_sheets(self, *, ordered_by, shift=None):
+        """Queue one run-sheet per staff member working *shift* (default: the shift on now or starting next).
 
-    def print_sheet(self, staff_id, date, *, ordered_by):
-        """Queue one staff member's run-sheet for *date*."""
+        The set is named by the shift's key, so a press while that shift's
+        set is still printing adds nothing ([]); the next shift's press
+        prints the next set.  Raises ClockUntrusted rather than guess "now".
+        """
+        shift = shift or self.box.current_shift()
+        return self._print_set(shift.key, shift.date, shift.name, ordered_by=ordered_by)
+
+    def print_day_sheets(self, date, *, ordered_by):
+        """Queue one run-sheet per staff member working on *date*, each with all their shifts."""
+        return self._print_set(date.isoformat(), date, "", ordered_by=ordered_by)
+
+    def print_sheet(self, staff_id, date, *, ordered_by, shift=""):
+        """Queue one staff member's run-sheet for *date* (one *shift* of it, or the whole day)."""
         plan = self.box.plan()
         if staff_id not in plan.staff:
             raise job_kinds.JobInvalid(f"personal {staff_id} finns inte i planen")
         with self._db.transaction():
-            job = self._insert("sheet", {"staff_id": staff_id, "date": date.isoformat()}, ordered_by=ordered_by,
-                               plan=plan)
+            job = self._insert("sheet", _sheet_params(staff_id, date, shift), ordered_by=ordered_by, plan=plan)
         self.box.audit.record("print.sheet", actor=ordered_by, target=staff_id,
-                              detail={"date": date.isoformat(), "job": job["id"]})
+                              detail={"date": date.isoformat(), "shift": shift, "job": job["id"]})
         return _public(job)
 
+    def _print_set(self, set_name, date, shift, *, ordered_by):
+        plan, day = self.box.plan(), self.box.day(date)
+        order = list(plan.staff)
+        staff_ids = sorted(day.staff_ids(shift=shift or None), key=lambda s: order.index(s) if s in order else len(order))
+        if not staff_ids:
+            return []
+        with self._db.transaction():
+            if any(job["set"] == set_name and job["state"] in ACTIVE for job in self._all()):
+                logger.info("the sheets of %s are still printing; %s's order ignored", set_name, ordered_by)
+                return []
+            created = [self._insert("sheet", _sheet_params(s, date, shift), ordered_by=ordered_by,
+                                    set_name=set_name, plan=plan) for s in staff_ids]
+        self.box.audit.record("print.sheets", actor=ordered_by, target=set_name,
+                              detail={"staff": staff_ids, "jobs": [j["id"] for j in created]})
+        return [_public(j) for j in created]
+
     def print_slip(self, kind, *, ordered_by, **details):
-        """Queue a slip: contacts, status, enrollment (name, code, url) or handover (date)."""
+        """Queue a slip: contacts, status, enrollment (name, code, url) or handover (shift, default: now's)."""
         if kind not in job_kinds.SLIP_KINDS:
             raise job_kinds.JobInvalid(f"okänd lapp {kind!r}")
         if kind == "enrollment":
@@ -102,8 +113,8 @@ class PrintQueue:
                 raise job_kinds.JobInvalid(f"inloggningslappen saknar {', '.join(missing)}")
             details = {key: str(details[key]) for key in ("name", "code", "url")}
         elif kind == "handover":
-            date = details.get("date") or self.box.clock.today()
-            details = {"date": date.isoformat() if isinstance(date, dt.date) else str(date)}
+            shift = details.get("shift") or self.box.current_shift()
+            details = {"shift": shift.key}
         else:
             details = {}
         with self._db.transaction():
@@ -292,6 +303,10 @@ class PrintQueue:
                 table.update(record, doc_ids=[1])
             else:
                 table.insert(record)
+
+
+def _sheet_params(staff_id, date, shift):
+    return {"staff_id": staff_id, "date": date.isoformat(), "shift": shift}
 
 
 def _scrubbed(job):

@@ -1,4 +1,4 @@
-"""The run-sheet (körlista): one staff member's day on a strip of paper.
+"""The run-sheet (körlista): one staff member's shift (or working day) on a strip of paper.
 
 Pure: plan data in, a :class:`~printer.layout.Receipt` out.  What may appear
 on paper is decided here and nowhere else, because paper gets lost: names,
@@ -6,7 +6,15 @@ addresses, tasks, notes, alerts and the partner of a double-staffed visit.
 Time windows only with ``print_times``, door codes and key boxes only with
 ``print_entry``; never personal numbers, phone numbers of clients or
 relatives, or anything from the client card beyond that.
+
+When the box (or the carer's phone) is down, the sheet *is* the
+documentation: with ``tick_boxes`` each visit ends with ``[ ] Utfört
+[ ] Ej utfört`` and a line for a note, and the footer asks for the sheet
+back at the base, where the coordinator types it in (see
+:func:`sync.reentry.visits_without_outcome`).
 """
+
+from sync.day.shifts import window_label
 
 from .layout import Receipt
 
@@ -14,6 +22,9 @@ WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "sön
 MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
           "oktober", "november", "december")
 SHIFT_NAMES = {"dag": "Dag", "kväll": "Kväll", "natt": "Natt"}
+TICK_BOXES = "[ ] Utfört  [ ] Ej utfört"
+NOTE_LABEL = "Notering: "
+HAND_IN = "Lämna in listan på basen efter passet."
 
 
 def long_date(date):
@@ -27,47 +38,64 @@ def plan_line(plan, tz):
     return f"Plan från {generated.day}/{generated.month} {generated:%H:%M}"
 
 
-def route_url(web_url, staff_id, date):
-    """Where the QR code on a run-sheet leads: this route on the box's web UI."""
-    return f"{web_url.rstrip('/')}/idag?personal={staff_id}&datum={date.isoformat()}"
+def route_url(web_url, staff_id, date, shift=""):
+    """Where the QR code on a run-sheet leads: this route (this shift) on the box's web UI."""
+    url = f"{web_url.rstrip('/')}/idag?personal={staff_id}&datum={date.isoformat()}"
+    return url + (f"&pass={shift}" if shift else "")
 
 
-def run_sheet(plan, day, staff_id, *, columns, printed_at, web_url, print_times=False, print_entry=False):
-    """The receipt for *staff_id* on *day* (a :class:`sync.day.team_day.TeamDay`)."""
+def shift_line(shift):
+    """"Nattpass 21:30-lör 07:15": the shift's own hours, the next morning marked."""
+    return f"{SHIFT_NAMES.get(shift.name, shift.name)}pass {shift.hours}"
+
+
+def run_sheet(plan, day, staff_id, *, columns, printed_at, web_url, shift=None, print_times=False,
+              print_entry=False, tick_boxes=True):
+    """The receipt for *staff_id* on *day* (a :class:`sync.day.team_day.TeamDay`).
+
+    With *shift* (a :class:`sync.day.shifts.Shift` of that day) only that
+    shift's visits; without, the whole working day, shift by shift.
+    """
     staff = day.staff[staff_id]  # plan staff or the day's substitute
-    visits = day.route(staff_id)
+    visits = day.route(staff_id, shift=shift.name if shift else None)
     receipt = Receipt(columns=columns)
     receipt.text(plan.team.name, center=True)
     receipt.title("Körlista")
     receipt.title(staff.name)
     receipt.text(long_date(day.date), center=True, bold=True)
     shifts = list(dict.fromkeys(v.shift for v in visits))
-    receipt.text("Pass: " + " och ".join(s for s in shifts) if shifts else "Inga besök", center=True)
+    if shift is not None:
+        receipt.text(shift_line(shift) + ("" if visits else " - inga besök"), center=True)
+    else:
+        receipt.text("Pass: " + " och ".join(s for s in shifts) if shifts else "Inga besök", center=True)
     receipt.text(plan_line(plan, printed_at.tzinfo), center=True)
     receipt.rule("=")
 
     number, indent = 0, len(str(len(visits))) + 2
-    for shift in shifts:
+    for name in shifts:
         if len(shifts) > 1:
-            receipt.text(f"{SHIFT_NAMES.get(shift, shift)}pass", bold=True, center=True)
+            receipt.text(f"{SHIFT_NAMES.get(name, name)}pass", bold=True, center=True)
             receipt.rule()
-        for visit in (v for v in visits if v.shift == shift):
+        for visit in (v for v in visits if v.shift == name):
             number += 1
             _visit(receipt, plan, day, visit, staff_id, number=number, indent=indent, moved=visit.id in day.moved,
-                   print_times=print_times, print_entry=print_entry)
+                   print_times=print_times, print_entry=print_entry, tz=printed_at.tzinfo)
+            if tick_boxes:
+                _tick_boxes(receipt, indent=indent)
             receipt.rule()
 
-    _footer(receipt, plan, url=route_url(web_url, staff_id, day.date), printed_at=printed_at)
+    _footer(receipt, plan, url=route_url(web_url, staff_id, day.date, shift.name if shift else ""),
+            printed_at=printed_at, hand_in=tick_boxes and bool(visits))
     return receipt
 
 
-def _visit(receipt, plan, day, visit, staff_id, *, number, indent, moved, print_times, print_entry):
+def _visit(receipt, plan, day, visit, staff_id, *, number, indent, moved, print_times, print_entry, tz):
     client = plan.clients[visit.client_id]
     label = f"{number}.".ljust(indent)
     receipt.text(label + client.name, indent=indent, first_indent=0, bold=True)
     receipt.address(client.address, indent=indent)
     if print_times and visit.window:
-        receipt.text(f"Tid: {visit.window.start:%H:%M}-{visit.window.end:%H:%M}", indent=indent)
+        receipt.text(f"Tid: {window_label(visit, tz, dash='-')}", indent=indent)
     for alert in client.alerts:
         receipt.text(f"! {alert}", indent=indent, first_indent=indent, bold=True, invert=True)
     if visit.tasks:
@@ -84,7 +112,16 @@ def _visit(receipt, plan, day, visit, staff_id, *, number, indent, moved, print_
         receipt.text("Nyckel/kod: " + client.entry, indent=indent + 2, first_indent=indent)
 
 
-def _footer(receipt, plan, *, url, printed_at):
+def _tick_boxes(receipt, *, indent):
+    """Room to document the visit on paper: done or not, and a short note."""
+    receipt.text(TICK_BOXES, indent=indent)
+    receipt.text(NOTE_LABEL + "_" * (receipt.columns - indent - len(NOTE_LABEL)), indent=indent)
+
+
+def _footer(receipt, plan, *, url, printed_at, hand_in):
+    if hand_in:
+        receipt.text(HAND_IN, bold=True, center=True)
+        receipt.rule()
     receipt.text("Viktiga nummer", bold=True)
     for contact in plan.contacts:
         receipt.pair(contact.name, contact.phone)

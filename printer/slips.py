@@ -6,8 +6,10 @@ out.  The queue gathers the facts (see :mod:`printer.jobs`).
 
 import datetime as dt
 
+from sync.day.shifts import time_label
+
 from .layout import Receipt
-from .sheets import long_date, plan_line
+from .sheets import SHIFT_NAMES, long_date, plan_line
 
 
 def contacts_slip(plan, *, columns, printed_at):
@@ -76,12 +78,13 @@ def enrollment_slip(*, name, code, url, columns):
     return receipt
 
 
-def handover_slip(plan, handovers, *, date, columns, printed_at):
-    """The day's handover notes (records of kind ``handover``), oldest first."""
+def handover_slip(plan, handovers, *, shift, previous, columns, printed_at):
+    """What *previous* wrote for *shift* (handover records, oldest first)."""
     receipt = Receipt(columns=columns)
     receipt.text(plan.team.name, center=True)
     receipt.title("Överlämning")
-    receipt.text(long_date(date), center=True, bold=True)
+    receipt.text(f"Till {_passet(shift)} {long_date(shift.date).lower()}", center=True, bold=True)
+    receipt.text(f"från {_passet(previous)} {previous.date.day}/{previous.date.month}", center=True)
     receipt.rule("=")
     if not handovers:
         receipt.text("Inga överlämningar skrivna.")
@@ -89,10 +92,15 @@ def handover_slip(plan, handovers, *, date, columns, printed_at):
         author = plan.staff[record["author"]].name if record["author"] in plan.staff else record["author"]
         client = plan.clients.get(record.get("client_id") or "")
         written = dt.datetime.fromisoformat(record["device_time"]).astimezone(printed_at.tzinfo)
-        receipt.text(f"{written:%H:%M} {author}", bold=True)
+        receipt.text(f"{time_label(written, previous.date)} {author}", bold=True)
         if client:
             receipt.text(client.name, indent=2)
         receipt.text(str(record["body"].get("text", "")), indent=2)
         receipt.rule()
     receipt.text(f"Utskriven {printed_at.day}/{printed_at.month} {printed_at:%H:%M}", center=True)
     return receipt
+
+
+def _passet(shift):
+    """"nattpasset"."""
+    return f"{SHIFT_NAMES.get(shift.name, shift.name).lower()}passet"

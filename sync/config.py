@@ -60,6 +60,7 @@ DEFAULTS = {
         "columns": 48,              # 32 for 58 mm paper, 42 or 48 for 80 mm
         "print_entry": False,       # door codes on paper get lost: off by default
         "print_times": False,       # trust-based teams: tasks, not minutes
+        "print_tick_boxes": True,   # [ ] Utfört [ ] Ej utfört and a note line per visit: paper that documents
         "usb_vendor": 0,
         "usb_product": 0,
         "serial_port": "/dev/ttyUSB0",

@@ -69,8 +69,11 @@ def time_label(moment, working_day):
     return f"{SHORT_WEEKDAYS[moment.weekday()]} {moment:%H:%M}"
 
 
-def window_label(visit, tz, *, dash="–"):
-    """A visit's window on its shift's timeline: ``22:30–lör 06:30``, ``lör 05:45–06:15``; "" without one."""
+def window_label(visit, tz=None, *, dash="–"):
+    """A visit's window on its shift's timeline: ``22:30–lör 06:30``, ``lör 05:45–06:15``; "" without one.
+
+    *tz* only makes the times behind it aware; the label is the same wall-clock text.
+    """
     start, end = visit.starts_at(tz), visit.ends_at(tz)
     if start is None:
         return ""

@@ -64,16 +64,16 @@ def render_day(workdir, factor, paper=PAPERS[0]):
 
 
 def prepare_box(data_dir):
-    """A store with a plan for the real today and a clock confirmed as a coordinator would."""
+    """A store with a plan for the real working day and a clock confirmed as a coordinator would."""
     from sync.box import open_box
     from sync.config import load_config
     from sync.plan.demo import demo_plan
 
     box = open_box(load_config(data_dir, environ={}))
     box.clock.confirm(dt.datetime.now(dt.timezone.utc), by="bench")
-    today = box.clock.today()
-    box.mirror.import_document(demo_plan(today), source="bench", today=today)
-    return box, len(box.day(today).staff_ids())
+    shift = box.current_shift()  # what the button prints: the shift on now or starting next
+    box.mirror.import_document(demo_plan(shift.date), source="bench", today=shift.date)
+    return box, len(box.day(shift.date).staff_ids(shift=shift.name))
 
 
 def start_daemon(data_dir, port, notify_path):

@@ -95,7 +95,7 @@ def one_round(workdir, fault, hold):
             if not wait_until(lambda: len(printer.whole_jobs()) == 1, 20):
                 problems.append("the status slip did not print before the fault")
             start_fault(printer, fault)
-            sheets = queue.print_today_sheets(ordered_by="knappen")
+            sheets = queue.print_shift_sheets(ordered_by="knappen")
             queue.print_slip("status", ordered_by="faults")  # not contacts: it lists every name
             time.sleep(hold)
             during = queue.status()
@@ -106,7 +106,8 @@ def one_round(workdir, fault, hold):
             stop.set()
             worker.join(timeout=30)
         plan = box.plan()
-        markers = [plan.staff[s].name.encode("cp858") for s in box.day(box.clock.today()).staff_ids()]
+        shift = box.current_shift()
+        markers = [plan.staff[s].name.encode("cp858") for s in box.day(shift.date).staff_ids(shift=shift.name)]
         jobs = queue.jobs(limit=100)
         states = [j["state"] for j in jobs]
         if not settled:

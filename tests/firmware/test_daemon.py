@@ -35,12 +35,12 @@ def states(queue):
     return sorted(job["state"] for job in queue.jobs(limit=100))
 
 
-def test_a_press_of_the_button_prints_todays_sheets(box, start_daemon, wait_for):
+def test_a_press_of_the_button_prints_the_shifts_sheets(box, start_daemon, wait_for):
     queue = PrintQueue(box)
     daemon = start_daemon(queue)
     daemon.button.pin.drive_low()
     daemon.button.pin.drive_high()
-    working = len(box.day().staff_ids())
+    working = len(box.day().staff_ids(shift=box.current_shift().name))
     assert wait_for(lambda: states(queue) == ["done"] * working)
 
 

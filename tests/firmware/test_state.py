@@ -42,7 +42,7 @@ def test_a_failed_sync_shows_yellow(box, queue):
 
 
 def test_queued_sheets_show_busy(box, queue):
-    queue.print_today_sheets(ordered_by="knappen")
+    queue.print_shift_sheets(ordered_by="knappen")
     assert pattern(box, queue) == "busy"
 
 

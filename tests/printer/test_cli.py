@@ -1,7 +1,7 @@
 """``hembas print …``."""
 
 import pytest
-from hembas_testing import NOW, TODAY, move_visit, pdftotext
+from hembas_testing import FOUR_TIMES, NOW, TODAY, move_visit, pdftotext
 
 from printer.binder_store import BinderStore
 from printer.escpos_reader import TextLine, read
@@ -26,7 +26,7 @@ def test_print_sheets_to_file_writes_raw_escpos(box, tmp_path, capsys):
 
 def test_print_sheet_for_one_staff_member_goes_through_the_queue(box, capsys):
     assert run(box, "print", "sheets", "--date", TODAY.isoformat(), "--staff", "s2") == 0
-    assert [j["title"] for j in preview_jobs(box.data_dir)] == [f"Körlista Johanna Öhman {TODAY}"]
+    assert [j["title"] for j in preview_jobs(box.data_dir)] == [f"Körlista Johanna Öhman {TODAY} hela dagen"]
 
 
 def test_unknown_staff_is_refused_in_swedish(box, capsys):
@@ -91,3 +91,45 @@ def test_print_binder_on_the_a4_printer_waits_for_cups(cli_box, cups_server, cap
     assert "Pärm: Hemtjänst Kalix centrum" in pdftotext(cups_server.wait_for_output())
     cli_box.config["binder"].update(printer=cups_server.queue, cups_server=cups_server.server)
     assert BinderStore(cli_box).printed() is not None
+
+
+# -- the shift on now or starting next -------------------------------------------------------
+
+def sheet_owners(data):
+    """The staff names of the sheets in *data*, in order (the line after "Körlista")."""
+    lines = [e.text.strip() for e in read(data) if isinstance(e, TextLine)]
+    return [lines[i + 1] for i, text in enumerate(lines) if text == "Körlista"]
+
+
+def confirm_clock(box, now):
+    """The clock as the command, in a box of its own, sees it: confirmed at *now* (as a coordinator does)."""
+    Clock(box.data_dir, timezone=box.config["clock"]["timezone"]).confirm(now, by="test")
+
+
+@pytest.mark.parametrize("time_of_day", FOUR_TIMES)
+def test_print_sheets_without_a_date_prints_the_shift_on_or_starting_next(box, tmp_path, capsys, time_of_day):
+    now, shift, working_day = FOUR_TIMES[time_of_day]
+    confirm_clock(box, now)
+    working = [box.plan().staff[s].name for s in box.day(working_day).staff_ids(shift=shift)]
+    out = tmp_path / "sheets.bin"
+    assert run(box, "print", "sheets", "--to", str(out)) == 0
+    assert sorted(sheet_owners(out.read_bytes())) == sorted(working)
+    assert f"({shift} {working_day.isoformat()}," in capsys.readouterr().out
+    assert run(box, "print", "sheets") == 0  # queued and sent, as the button does
+    titles = [j["title"] for j in preview_jobs(box.data_dir, limit=50)]
+    assert sorted(titles) == sorted(f"Körlista {name} {working_day} {shift}" for name in working)
+
+
+def test_a_named_shift_and_the_whole_day_stay_available(box, tmp_path):
+    confirm_clock(box, FOUR_TIMES["01:30"][0])
+    night, whole = tmp_path / "natt.bin", tmp_path / "dag.bin"
+    assert run(box, "print", "sheets", "--date", TODAY.isoformat(), "--shift", "natt", "--to", str(night)) == 0
+    assert run(box, "print", "sheets", "--whole-day", "--to", str(whole)) == 0  # the working day: Friday
+    plan, day = box.plan(), box.day(TODAY)
+    assert sheet_owners(night.read_bytes()) == [plan.staff[s].name for s in day.staff_ids(shift="natt")]
+    assert sorted(sheet_owners(whole.read_bytes())) == sorted(plan.staff[s].name for s in day.staff_ids())
+
+
+def test_shift_and_whole_day_together_are_refused(box, capsys):
+    assert run(box, "print", "sheets", "--shift", "natt", "--whole-day") == 1
+    assert "--shift eller --whole-day" in capsys.readouterr().err

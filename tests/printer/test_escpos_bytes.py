@@ -91,3 +91,33 @@ def test_whole_run_sheet_reads_back_in_order(box):
     sheet = run_sheet(box.plan(), box.day(), "s2", columns=48, printed_at=NOW, web_url="http://hembas.local")
     texts = [e.text.strip() for e in read(encode(sheet)) if isinstance(e, TextLine) and e.text.strip()]
     assert texts[:3] == ["Hemtjänst Kalix centrum", "Körlista", "Johanna Öhman"]
+
+
+def night_sheet(box, *, columns=48, tick_boxes=True):
+    from hembas_testing import TODAY
+
+    from printer.sheets import run_sheet
+
+    night = box.shifts.shift(TODAY, "natt")
+    return run_sheet(box.plan(), box.day(TODAY), "s7", shift=night, columns=columns, printed_at=NOW,
+                     web_url="http://hembas.local", tick_boxes=tick_boxes)
+
+
+def test_every_visit_ends_with_tick_boxes_and_a_note_line_in_exact_bytes(box):
+    from hembas_testing import TODAY
+
+    visits = len(box.day(TODAY).route("s7", shift="natt"))  # 14: numbers take two digits, so indent 4
+    for columns in (48, 32):
+        data = encode(night_sheet(box, columns=columns))
+        ticks = (b"    [ ] Utf\x94rt  [ ] Ej utf\x94rt\n"             # "ö" is 0x94 in CP858
+                 b"    Notering: " + b"_" * (columns - 14) + b"\n" + b"-" * columns + b"\n")
+        assert data.count(ticks) == visits
+        hand_in = {48: b"L\x84mna in listan p\x86 basen efter passet.\n",  # wrapped on 58 mm paper
+                   32: b"L\x84mna in listan p\x86 basen efter\npasset.\n"}[columns]
+        hand_in = b"\x1bE\x01\x1ba\x01\x1dB\x00" + hand_in  # bold, centred
+        assert data.count(hand_in) == 1 and data.index(hand_in) > data.rindex(ticks)
+
+
+def test_tick_boxes_can_be_turned_off(box):
+    data = encode(night_sheet(box, tick_boxes=False))
+    assert b"[ ]" not in data and b"Notering" not in data and b"L\x84mna in" not in data

@@ -21,28 +21,45 @@ def names_printed(data):
     return [lines[i + 1] for i, text in enumerate(lines) if text == "Körlista"]
 
 
-def test_todays_sheets_one_job_per_staff_member_with_visits(box):
+DAY_SHIFT = 3  # carers on the demo's day shift; the fixed clock says 07:30
+
+
+def test_the_shifts_sheets_one_job_per_staff_member_working_it(box):
     queue = PrintQueue(box)
-    jobs = queue.print_today_sheets(ordered_by="knappen")
-    assert len(jobs) == len(box.day(TODAY).staff_ids()) == 6
+    jobs = queue.print_shift_sheets(ordered_by="knappen")
+    assert len(jobs) == len(box.day(TODAY).staff_ids(shift="dag")) == DAY_SHIFT
     assert all(j["state"] == "pending" and j["ordered_by"] == "knappen" for j in jobs)
-    assert queue.process_once() == 6
+    assert all(j["title"].endswith(f"{TODAY} dag") for j in jobs)
+    assert queue.process_once() == DAY_SHIFT
     assert [j["title"] for j in preview_jobs(box.data_dir, limit=10)]  # the preview printer got them
     assert {j["state"] for j in queue.jobs()} == {"done"}
 
 
 def test_pressing_again_while_printing_queues_nothing(box):
     queue = PrintQueue(box)
-    assert queue.print_today_sheets(ordered_by="knappen")
-    assert queue.print_today_sheets(ordered_by="s1") == []
-    assert len(queue.jobs(limit=50)) == 6
+    assert queue.print_shift_sheets(ordered_by="knappen")
+    assert queue.print_shift_sheets(ordered_by="s1") == []
+    assert len(queue.jobs(limit=50)) == DAY_SHIFT
     queue.process_once()
-    assert len(queue.print_today_sheets(ordered_by="s1")) == 6  # finished: a new set is a real request
+    assert len(queue.print_shift_sheets(ordered_by="s1")) == DAY_SHIFT  # finished: a new set is a real request
+
+
+def test_another_shifts_set_is_not_held_up_by_this_one(box):
+    queue = PrintQueue(box)
+    assert queue.print_shift_sheets(ordered_by="knappen")
+    night = box.shifts.shift(TODAY, "natt")
+    assert len(queue.print_shift_sheets(ordered_by="s1", shift=night)) == len(box.day(TODAY).staff_ids(shift="natt"))
+
+
+def test_a_whole_days_set_has_every_shifts_staff(box):
+    jobs = PrintQueue(box).print_day_sheets(TODAY, ordered_by="cli")
+    assert len(jobs) == len(box.day(TODAY).staff_ids()) == 6
+    assert all(j["title"].endswith(f"{TODAY} hela dagen") for j in jobs)
 
 
 def test_every_order_is_in_the_audit_log(box):
     queue = PrintQueue(box)
-    queue.print_today_sheets(ordered_by="knappen")
+    queue.print_shift_sheets(ordered_by="knappen")
     queue.print_slip("contacts", ordered_by="s1")
     queue.print_slip("enrollment", ordered_by="s1", name="Ny Person", code="K7Q2-9F", url="http://hembas.local/e")
     actions = [(e["action"], e["actor"]) for e in box.audit.entries()]
@@ -50,15 +67,15 @@ def test_every_order_is_in_the_audit_log(box):
     assert "K7Q2-9F" not in str(box.audit.entries())
 
 
-def test_no_plan_refuses_todays_sheets(empty_box):
+def test_no_plan_refuses_the_shifts_sheets(empty_box):
     with pytest.raises(NoPlan):
-        PrintQueue(empty_box).print_today_sheets(ordered_by="knappen")
+        PrintQueue(empty_box).print_shift_sheets(ordered_by="knappen")
 
 
-def test_untrusted_clock_refuses_todays_sheets(box):
+def test_untrusted_clock_refuses_the_shifts_sheets(box):
     box.clock = fixed_clock(box.data_dir, now=NOW.replace(year=2001), floor=lambda: box.plan().generated_at)
     with pytest.raises(ClockUntrusted):
-        PrintQueue(box).print_today_sheets(ordered_by="knappen")
+        PrintQueue(box).print_shift_sheets(ordered_by="knappen")
 
 
 def holding(data_dir, secret):
@@ -90,32 +107,32 @@ def test_an_enrollment_slip_that_arrived_before_a_crash_is_forgotten_on_recovery
 def test_paper_out_waits_with_the_reason_then_prints_everything_in_order(network_box, net_printer):
     queue = PrintQueue(network_box)
     net_printer.paper = "out"
-    jobs = queue.print_today_sheets(ordered_by="knappen")
+    jobs = queue.print_shift_sheets(ordered_by="knappen")
     assert queue.process_once() == 0
     status = queue.status()
-    assert status == {"state": "waiting", "reason": "papperet är slut", "pending": 6, "busy": False}
+    assert status == {"state": "waiting", "reason": "papperet är slut", "pending": DAY_SHIFT, "busy": False}
     assert queue.jobs()[-1]["last_error"] == "papperet är slut"
 
     net_printer.paper = "ok"
-    assert queue.process_once() == 6
+    assert queue.process_once() == DAY_SHIFT
     assert queue.status()["state"] == "ok" and queue.status()["pending"] == 0
     net_printer.close()
-    expected = [j["title"].removeprefix("Körlista ").removesuffix(f" {TODAY}") for j in jobs]
+    expected = [j["title"].removeprefix("Körlista ").removesuffix(f" {TODAY} dag") for j in jobs]
     assert names_printed(net_printer.received()) == expected
 
 
 def test_printer_off_then_restart_resumes_unfinished_jobs(network_box, net_printer):
     net_printer.switch_off()
-    PrintQueue(network_box).print_today_sheets(ordered_by="knappen")
+    PrintQueue(network_box).print_shift_sheets(ordered_by="knappen")
     assert PrintQueue(network_box).process_once() == 0
     assert PrintQueue(network_box).status()["state"] == "waiting"
 
     net_printer.switch_on()
     restarted = PrintQueue(network_box)  # what a new process builds after a reboot
-    assert restarted.status()["pending"] == 6
-    assert restarted.process_once() == 6
+    assert restarted.status()["pending"] == DAY_SHIFT
+    assert restarted.process_once() == DAY_SHIFT
     net_printer.close()
-    assert len(names_printed(net_printer.received())) == 6
+    assert len(names_printed(net_printer.received())) == DAY_SHIFT
 
 
 def test_hang_up_mid_job_is_retried_and_says_it_may_be_double(network_box, net_printer):

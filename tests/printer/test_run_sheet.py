@@ -110,3 +110,44 @@ def test_a_substitute_gets_a_sheet_and_is_named_as_a_partner(box):
     text = sheet(box, sub_id)
     assert "Kim Berg" in text and box.plan().clients[visit.client_id].name in text
     assert b"Kim Berg" in jobs.render(box, "sheet", {"staff_id": sub_id, "date": TODAY.isoformat()})
+
+
+def night(box, **options):
+    options.setdefault("columns", 48)
+    shift = box.shifts.shift(TODAY, "natt")
+    return run_sheet(box.plan(), box.day(TODAY), "s7", shift=shift, printed_at=NOW, web_url="http://hembas.local",
+                     **options).plain_text()
+
+
+def test_a_shifts_sheet_names_the_shift_and_its_hours_into_the_next_morning(box):
+    lines = night(box).splitlines()
+    assert lines[:6] == ["Hemtjänst Kalix centrum", "Körlista", "Elin Ström", "Fredag 27 november 2026",
+                         "Nattpass 21:30-lör 07:15", "Plan från 27/11 05:12"]
+    assert f"[QR {route_url('http://hembas.local', 's7', TODAY, 'natt')}]" in lines
+    assert route_url("http://x", "s7", TODAY, "natt") == "http://x/idag?personal=s7&datum=2026-11-27&pass=natt"
+
+
+def test_night_times_follow_the_shifts_timeline_with_the_morning_marked(box):
+    times = [line.strip().removeprefix("Tid: ") for line in night(box, print_times=True).splitlines()
+             if line.strip().startswith("Tid: ")]
+    assert times[0] == "22:00-22:30" and "22:30-lör 06:30" in times and times[-1] == "lör 05:45-06:15"
+    slots = [t for t in times if t != "22:30-lör 06:30"]  # the whole-night window sits where its visit is done
+    assert slots == sorted(slots, key=lambda t: (t.startswith("lör"), t))
+
+
+def test_a_shifts_sheet_leaves_out_the_other_shifts(box):
+    visits = box.day(TODAY).route("s7")
+    assert {v.shift for v in visits} == {"natt"}
+    assert "Inga besök" not in night(box)
+    shift = box.shifts.shift(TODAY, "dag")
+    text = run_sheet(box.plan(), box.day(TODAY), "s7", shift=shift, columns=48, printed_at=NOW,
+                     web_url="http://x").plain_text()
+    assert "Dagpass 07:00-16:00 - inga besök" in text and "[ ] Utfört" not in text and "Lämna in" not in text
+
+
+def test_each_visit_has_tick_boxes_and_the_footer_asks_for_the_sheet_back(box):
+    text = night(box)
+    visits = len(box.day(TODAY).route("s7", shift="natt"))
+    assert text.count("[ ] Utfört  [ ] Ej utfört") == visits and text.count("Notering: ") == visits
+    assert "Lämna in listan på basen efter passet." in text
+    assert "[ ] Utfört" not in night(box, tick_boxes=False)

@@ -37,3 +37,24 @@ def test_status_slip_says_whether_the_printed_binder_is_out_of_date(box):
     box.config["binder"]["remind_changes"] = 0
     move_visit(box, box.day(TODAY).route("s3")[0], ["s2"])
     assert "1 ändring och 0 nya dagar sedan utskriften - skriv ut ändringarna." in text()
+
+
+def test_the_handover_slip_at_half_past_six_has_what_the_night_wrote_for_the_day(box):
+    from hembas_testing import FOUR_TIMES, SATURDAY, TODAY, set_clock
+
+    from printer import jobs
+    from printer.escpos_reader import TextLine, read
+    from printer.queue import PrintQueue
+    from sync.day.handovers import write_handover
+
+    night = box.shifts.shift(TODAY, "natt")
+    write_handover(box.records, night, author="s7", text="Larmet hos Storgatan 5 gick 03:10, allt lugnt.")
+    write_handover(box.records, box.shifts.shift(TODAY, "kväll"), author="s5", text="Till natten, inte dagen.")
+    set_clock(box, FOUR_TIMES["06:30"][0])
+    job = PrintQueue(box).print_slip("handover", ordered_by="knappen")
+    assert job["title"] == f"Överlämning till {SATURDAY} dag"
+    [params] = [j["params"] for j in PrintQueue(box)._all()]
+    lines = [e.text.strip() for e in read(jobs.render(box, "handover", params)) if isinstance(e, TextLine)]
+    assert "Till dagpasset lördag 28 november 2026" in lines and "från nattpasset 27/11" in lines
+    assert any("Larmet hos Storgatan 5 gick 03:10" in line for line in lines)
+    assert not any("Till natten" in line for line in lines)
