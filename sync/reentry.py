@@ -17,6 +17,7 @@ Then the coordinator marks what has been entered.  Marking appends a
     csv_bytes = export_csv(box, dt.date(2026, 11, 20))
     pdf_bytes = export_pdf(box, dt.date(2026, 11, 20))
     mark_reentered(box, [record_id], by="k1")
+    visits_without_outcome(box, dt.date(2026, 11, 20))   # paper run-sheets still to type in
 """
 
 import datetime as dt
@@ -166,6 +167,33 @@ def export_pdf(box, since, *, by="coordinator"):
 def _clients(rows):
     """The clients an export shows, for its audit entry."""
     return sorted({row["brukar-id"] for row in rows if row["brukar-id"]})
+
+
+def visits_without_outcome(box, since):
+    """Visits from *since* on, of shifts that have ended, with no outcome recorded: paper to type in.
+
+    When the box or a phone was down, the run-sheet's tick boxes are the
+    only record of a visit.  Each row names the working day, the shift, the
+    staff as they stood after the morning's moves, the client and the visit,
+    in the order of the sheets (day, shift, route).  Raises ClockUntrusted:
+    which shifts are over is not known without a trusted clock.
+    """
+    plan = box.mirror.current()
+    if plan is None:
+        return []
+    now = box.clock.now()
+    recorded = {r["visit_id"] for r in box.records.find(kind="outcome") if r["visit_id"]}
+    rows = []
+    for date in (d for d in plan.dates() if d >= since):
+        day = box.day(date)
+        for visit in day.visits:
+            if visit.id in recorded or box.shifts.shift(date, visit.shift).end > now:
+                continue
+            client = plan.clients.get(visit.client_id)
+            rows.append({"date": date, "shift": visit.shift, "visit_id": visit.id, "client_id": visit.client_id,
+                         "client": client.name if client else visit.client_id,
+                         "staff": [plan.staff[s].name if s in plan.staff else s for s in visit.staff_ids]})
+    return rows
 
 
 def mark_reentered(box, record_ids, *, by):

@@ -1,7 +1,8 @@
 """Klient: the client card, and what staff write about a visit (outcome, note, deviation).
 
 Entry information (door codes, key boxes) is shown only to staff with a
-visit to the client today (moves applied) and to coordinators; every
+visit to the client in their current working day (moves applied; at 01:30
+the night that began yesterday) and to coordinators; every
 opening of a card is audited with whether the entry was shown.  What is
 written becomes an append-only record (:mod:`sync.store.records`), durable
 before the page says "Sparat"; a correction is a new record pointing at
@@ -17,7 +18,7 @@ from flask_babel import gettext as _
 from sync.store.records import without_corrected
 
 from .auth import CLIENT_DATA, actor_id, audit_view, require_role
-from .formatting import trusted_today
+from .formatting import working_day
 from .state import get_box, web_state
 from .visits import author_name, outcomes, staff_names
 
@@ -32,14 +33,14 @@ RECENT_DAYS = 14
 
 
 def on_my_route(box, client_id, today):
-    """Whether the signed-in person has a visit to this client today (moves applied)."""
+    """Whether the signed-in person has a visit to this client in their working day *today* (moves applied)."""
     if today is None or not g.user["staff_id"]:
         return False
     return any(v.client_id == client_id for v in box.day(today).route(g.user["staff_id"]))
 
 
 def may_see_entry(box, client_id, today):
-    """Coordinators always; staff only with a visit to this client today."""
+    """Coordinators always; staff only with a visit to this client in their working day."""
     return g.user["role"] == "coordinator" or on_my_route(box, client_id, today)
 
 
@@ -57,12 +58,17 @@ def card(client_id):
     box = get_box()
     plan = box.plan()
     client = plan.clients.get(client_id) or abort(404)
-    today = trusted_today()
+    today = working_day()
     show_entry = may_see_entry(box, client_id, today)
     audit_view("client.open", [client_id], target=client_id, entry_shown=show_entry,
                on_route=on_my_route(box, client_id, today), date=today.isoformat() if today else "")
     visits = [v for v in box.day(today).visits if v.client_id == client_id] if today else []
     done = outcomes(box, today) if today else {}
+    asked = plan.visit(request.args.get("besok", ""))
+    if (asked is not None and asked.client_id == client_id and asked.date != today
+            and g.user["role"] == "coordinator"):  # typing in a paper run-sheet: an earlier visit's outcome
+        visits = [next(v for v in box.day(asked.date).visits if v.id == asked.id)] + visits
+        done = {**outcomes(box, asked.date), **done}
     records = recent_records(box, client_id)
     users = web_state().users
     return render_template(
@@ -112,7 +118,7 @@ def write(client_id):
         body = {"text": text}
     record = box.records.append(kind, author=actor_id(), body=body, plan_version=plan.version,
                                 visit_id=visit.id if visit else "", client_id=client_id,
-                                date=visit.date if visit else trusted_today(), corrects=corrects)
+                                date=visit.date if visit else working_day(), corrects=corrects)
     logger.info("%s %s saved by %s", kind, record["id"], actor_id())
     flash(_("Sparat.") if not corrects else _("Rättelsen är sparad."), "ok")
     return redirect(url_for(".card", client_id=client_id, besok=visit.id if visit else None) + "#skrivet")

@@ -1,15 +1,16 @@
 """The coordinator's pages: the audit log, the re-entry export and uploading a signed plan bundle."""
 
 import datetime as dt
+import itertools
 import logging
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from sync.errors import HembasError
+from sync.errors import ClockUntrusted, HembasError
 
-from .auth import actor_id, audit, require_role
-from .formatting import trusted_today
+from .auth import actor_id, audit, audit_view, require_role
+from .formatting import working_day
 from .state import get_box, web_state
 from .visits import author_name
 
@@ -18,12 +19,14 @@ logger = logging.getLogger(__name__)
 bp = Blueprint("coordinator", __name__)
 
 LOG_LIMIT = 300
+UNRECORDED_SHOWN = 300  # visits without an outcome listed on the export page
 ACTIONS = {
     "signin": "inloggning", "signin.failed": "fel PIN-kod", "signin.locked": "spärrad inloggning",
     "signout": "utloggning", "enroll": "aktiverade konto", "client.open": "öppnade brukarkort",
     "client.plan": "brukarens två veckor", "visit.reassign": "flyttade besök", "print.sheets": "skrev ut körlistor",
     "print.sheet": "skrev ut körlista", "print.slip": "skrev ut lapp", "export.two_week_pdf": "hämtade PDF",
-    "reentry.export": "export för journalen", "record.reentered": "markerade inmatad", "plan.import": "plan inläst",
+    "reentry.export": "export för journalen", "record.reentered": "markerade inmatad",
+    "reentry.unrecorded": "besök utan utfall", "plan.import": "plan inläst",
     "plan.upload": "laddade upp plan", "clock.confirm": "bekräftade klockan", "button.press": "tryckte på knappen",
     "user.add": "skapade konto", "user.new_code": "ny aktiveringskod", "user.remove": "tog bort konto",
     "day.absent": "anmälde frånvaro", "day.substitute": "lade till vikarie", "day.order": "ändrade ordning",
@@ -68,8 +71,8 @@ def export():
     from sync import reentry
 
     box = get_box()
-    today = trusted_today()
-    since = _since_from(request.values) or ((today or dt.date.today()) - dt.timedelta(days=7))
+    today = working_day() or box.clock.status().now.date()  # untrusted: only a default for the form
+    since = _since_from(request.values) or (today - dt.timedelta(days=7))
     if request.method == "POST":
         form_since = _since_from(request.form)
         if form_since is None:
@@ -89,7 +92,18 @@ def export():
         abort(400)
     rows = reentry.entries_since(box, since)
     waiting = sum(1 for row in rows if not row["inmatad"])
-    return render_template("export.html", since=since, rows=len(rows), waiting=waiting)
+    try:
+        unrecorded = reentry.visits_without_outcome(box, since)
+    except ClockUntrusted:
+        unrecorded = None
+    else:
+        audit_view("reentry.unrecorded", [row["client_id"] for row in unrecorded[:UNRECORDED_SHOWN]],
+                   target=since.isoformat(), visits=len(unrecorded))
+    groups = None if unrecorded is None else [
+        (key, list(group)) for key, group in itertools.groupby(unrecorded[:UNRECORDED_SHOWN],
+                                                               key=lambda row: (row["date"], row["shift"]))]
+    return render_template("export.html", since=since, rows=len(rows), waiting=waiting, unrecorded=unrecorded,
+                           groups=groups, unrecorded_shown=UNRECORDED_SHOWN)
 
 
 def _download(data, mimetype, filename):

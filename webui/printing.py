@@ -1,5 +1,9 @@
 """Utskrift: order run-sheets and slips, see the queue, and (preview backend) what was "printed".
 
+"This shift" comes first: the sheets of the shift that is on or starts within
+the lead time, exactly what the button prints; the whole working day and my
+own sheet (of my current shift) are below it.
+
 The print queue belongs to the printer part (``printer.queue.PrintQueue``),
 which also writes the audit entries for what is ordered.  Without the
 printer part installed the page says so.
@@ -10,10 +14,10 @@ import logging
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 
-from sync.errors import HembasError
+from sync.errors import ClockUntrusted, HembasError
 
 from .auth import CLIENT_DATA, actor_id, audit_view, require_role
-from .formatting import trusted_today
+from .formatting import current_shift
 from .state import get_box, web_state
 
 logger = logging.getLogger(__name__)
@@ -40,7 +44,8 @@ def index():
             shown.update(printed["clients"])
     audit_view("print.preview", shown)
     return render_template("printing.html", jobs=_with_a4_jobs(box, queue.jobs(limit=10)), printer=queue.status(),
-                           previews=previews)
+                           previews=previews, shift=_team_shift(box), mine=current_shift(),
+                           lead_minutes=box.config["shifts"]["lead_minutes"])
 
 
 def _with_a4_jobs(box, jobs, limit=10):
@@ -52,6 +57,14 @@ def _with_a4_jobs(box, jobs, limit=10):
     return sorted(jobs + binders.printer.jobs(limit=limit), key=lambda job: job["created_at"], reverse=True)[:limit]
 
 
+def _team_shift(box):
+    """The shift the button prints now (no one's preference), or None while the clock is untrusted."""
+    try:
+        return box.current_shift()
+    except ClockUntrusted:
+        return None
+
+
 @bp.get("/kvitto.css")
 def receipt_css():
     """The preview's receipt look as a file, so the page needs no inline style (CSP)."""
@@ -60,19 +73,23 @@ def receipt_css():
     return Response(CSS, mimetype="text/css", headers={"Cache-Control": "max-age=3600"})
 
 
-@bp.post("/idag")
+@bp.post("/pass")
 @require_role(*CLIENT_DATA)
-def today_sheets():
+def shift_sheets():
+    """This shift's sheets, as the button prints them; ``hela_dagen=1`` the whole working day instead."""
     queue = web_state().print_queue()
     try:
-        jobs = queue.print_today_sheets(ordered_by=actor_id())
+        if request.form.get("hela_dagen") == "1":
+            jobs = queue.print_day_sheets(get_box().current_shift().date, ordered_by=actor_id())
+        else:
+            jobs = queue.print_shift_sheets(ordered_by=actor_id())
     except HembasError as exc:
         flash(_("Kan inte skriva ut: %(reason)s", reason=str(exc)), "error")
     else:
         if jobs:
             flash(ngettext("%(num)d körlista skrivs ut.", "%(num)d körlistor skrivs ut.", len(jobs)), "ok")
         else:
-            flash(_("Dagens körlistor skrivs redan ut (eller ingen har besök idag)."), "ok")
+            flash(_("Passets körlistor skrivs redan ut (eller ingen har besök)."), "ok")
     return redirect(url_for(".index"))
 
 
@@ -81,12 +98,12 @@ def today_sheets():
 def my_sheet():
     queue = web_state().print_queue()
     staff_id = request.form.get("staff_id") or g.user["staff_id"]
-    today = trusted_today()
-    if today is None or not staff_id:
+    shift = current_shift()
+    if shift is None or not staff_id:
         flash(_("Kan inte skriva ut: klockan är inte bekräftad eller du finns inte i planen."), "error")
         return redirect(url_for(".index"))
     try:
-        queue.print_sheet(staff_id, today, ordered_by=actor_id())
+        queue.print_sheet(staff_id, shift.date, shift=shift.name, ordered_by=actor_id())
     except HembasError as exc:
         flash(_("Kan inte skriva ut: %(reason)s", reason=str(exc)), "error")
     else:

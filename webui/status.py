@@ -1,4 +1,4 @@
-"""Status: plan age and window, last sync, printer, the box's clock — no client data.
+"""Status: plan age and window, the plan's warnings, last sync, printer, the box's clock — no client data.
 
 Coordinators confirm the date and time from their phone here when the box
 could not trust its clock (after a power cut without network); in the demo,
@@ -16,6 +16,7 @@ from firmware.signals import DESCRIPTIONS
 from sync.errors import HembasError
 from sync.provisioning import read_errors
 from sync.network.status import SyncStatus
+from sync.plan.warnings import plan_warnings, summary
 
 from .auth import actor_id, audit, require_role
 from .state import get_box, web_state
@@ -37,8 +38,10 @@ def index():
     box = get_box()
     queue = web_state().print_queue()
     daemon = daemon_status(box.data_dir)
+    plan = box.mirror.current()
     return render_template("status.html", setup_errors=read_errors(box.data_dir), lights=lights_text(daemon),
-                           plan=box.mirror.current(), info=box.mirror.info(),
+                           plan=plan, info=box.mirror.info(),
+                           warnings=summary(plan_warnings(plan, box.shifts)) if plan else [],
                            clock=box.clock.status(), sync=SyncStatus(box.data_dir).read(),
                            printer=queue.status(), binder=_binder_reminder(box),
                            can_press=bool(daemon and daemon.get("mock")) and g.user["role"] == "technician")

@@ -5,7 +5,7 @@ from flask import Blueprint, Response, abort, g, render_template, request
 from sync.errors import HembasError
 
 from .auth import CLIENT_DATA, audit_view, require_role
-from .formatting import trusted_today
+from .formatting import working_day
 from .state import get_box
 
 bp = Blueprint("two_weeks", __name__, url_prefix="/tva-veckor")
@@ -20,7 +20,7 @@ def index():
     client_id = request.args.get("klient", "")
     if (staff_id and staff_id not in plan.staff) or (client_id and client_id not in plan.clients):
         abort(404)
-    today = trusted_today()
+    today = working_day()
     days, people = [], {}  # people: plan staff and each day's substitutes
     for date in plan.dates():
         if today and date < today:

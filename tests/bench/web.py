@@ -2,7 +2,7 @@
 
 ``hembas serve`` (waitress, ``web.threads`` worker threads, default 6) runs
 in a subprocess with the demo plan and a staff account enrolled through the
-real ``/aktivera`` form, for the staff member with the most visits today.
+real ``/aktivera`` form, for the staff member with the most visits in the shift on now.
 Two pages are fetched by 1, 10 and 50 concurrent keep-alive connections on
 127.0.0.1: Idag (``/idag``) and the client card of the first client on that
 route (``/klient/<id>``, which also appends a ``client.open`` audit entry on
@@ -37,14 +37,15 @@ CODE = "BENCH234"  # the one-time code the benchmark account is created with
 
 
 def busiest_route(data_dir):
-    """(staff id, first client id) of the staff member with the most visits today."""
+    """(staff id, first client id) of the staff member with the most visits in the shift on now (Idag's page)."""
     from sync.box import open_box
     from sync.config import load_config
 
     box = open_box(load_config(data_dir, environ={}))
-    day = box.day(box.clock.today())
-    staff_id = max(day.staff_ids(), key=lambda s: len(day.route(s)))
-    return staff_id, day.route(staff_id)[0].client_id
+    shift = box.current_shift()
+    day = box.day(shift.date)
+    staff_id = max(day.staff_ids(shift=shift.name), key=lambda s: len(day.route(s, shift=shift.name)))
+    return staff_id, day.route(staff_id, shift=shift.name)[0].client_id
 
 
 def prepare(data_dir):

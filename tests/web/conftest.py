@@ -26,14 +26,29 @@ def state(app):
     return app.extensions["hembas"]
 
 
+def quick_users(box):
+    """The box's accounts, with PINs hashed by argon2 at minimal cost to keep the tests quick.
+
+    argon2 reads the cost from each hash, so the app checks them with the real code.
+    """
+    return Users(box.data_dir, hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
+@pytest.fixture
+def make_account(box):
+    """An enrolled staff account (PIN :data:`PIN`) for the plan's staff member *staff_id*."""
+    users = quick_users(box)
+
+    def make(staff_id):
+        user, code = users.add(name=box.plan().staff[staff_id].name, role="staff", staff_id=staff_id)
+        return users.enroll(code, PIN)
+    return make
+
+
 @pytest.fixture
 def accounts(box):
-    """A coordinator (s1), two carers (s2, s3) and a technician, all with PIN :data:`PIN`.
-
-    Their PINs are hashed with argon2 at minimal cost to keep the tests quick; argon2 reads the cost
-    from each hash, so the app checks them with the real code.
-    """
-    users = Users(box.data_dir, hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    """A coordinator (s1), two carers (s2, s3) and a technician, all with PIN :data:`PIN`."""
+    users = quick_users(box)
     made = {}
     for key, name, role, staff_id in (("coordinator", "Amira Hassan", "coordinator", "s1"),
                                       ("staff", "Johanna Öhman", "staff", "s2"),

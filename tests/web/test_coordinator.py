@@ -73,3 +73,36 @@ def test_coordinator_creates_an_account_and_the_code_enrolls_once(as_coordinator
     response = newcomer.post_form("/aktivera", {"kod": code, "pin": "602718", "pin2": "602718"}, page=page)
     assert response.status_code == 302
     assert "Mohammed Ali" in newcomer.get("/").get_data(as_text=True)
+
+
+def test_export_lists_the_visits_of_ended_shifts_without_an_outcome_to_type_in(web, accounts, box):
+    from hembas_testing import FOUR_TIMES, TODAY, set_clock
+
+    set_clock(box, FOUR_TIMES["01:30"][0])  # Friday's day and evening are over, the night is not
+    day = box.day(TODAY)
+    done = day.shift("dag")[0]
+    web.sign_in(accounts["coordinator"])
+    web.post_form(f"/klient/{done.client_id}/skriv", {"kind": "outcome", "visit_id": done.id, "done": "1"},
+                  page=f"/klient/{done.client_id}?besok={done.id}")
+    html = web.get(f"/export?since={TODAY}").get_data(as_text=True)
+    missing = len(day.shift("dag")) + len(day.shift("kväll")) - 1
+    assert f"{missing} besök i avslutade pass har inget Utfört" in html
+    assert "Dagpass fre 27/11" in html and "Kvällspass fre 27/11" in html and "Nattpass fre 27/11" not in html
+    assert f"besok={done.id}" not in html
+    other = day.shift("kväll")[0]
+    assert f"/klient/{other.client_id}?besok={other.id}" in html
+    assert box.audit.entries(action="reentry.unrecorded")[0]["detail"]["visits"] == missing
+
+
+def test_a_coordinator_types_in_an_earlier_visit_from_paper(web, accounts, box):
+    from hembas_testing import FOUR_TIMES, TODAY, set_clock
+
+    visit = box.day(TODAY).shift("kväll")[0]
+    set_clock(box, FOUR_TIMES["06:30"][0])  # Saturday: Friday's evening is an earlier working day
+    web.sign_in(accounts["coordinator"])
+    page = f"/klient/{visit.client_id}?besok={visit.id}"
+    assert "Kvällspass fre 27/11" in web.get(page).get_data(as_text=True)
+    web.post_form(f"/klient/{visit.client_id}/skriv", {"kind": "outcome", "visit_id": visit.id, "done": "0",
+                                                     "reason": "Brukaren var på sjukhus (från körlistan)"}, page=page)
+    [record] = box.records.find(kind="outcome")
+    assert record["visit_id"] == visit.id and record["date"] == TODAY.isoformat() and not record["body"]["done"]

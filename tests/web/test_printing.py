@@ -1,10 +1,10 @@
 from hembas_testing import TODAY
 
 
-def test_print_today_orders_one_sheet_per_staff_and_previews_them(as_staff, box, state):
-    response = as_staff.post_form("/utskrift/idag", {}, page="/utskrift", follow_redirects=True)
-    staff_today = box.day(TODAY).staff_ids()
-    assert f"{len(staff_today)} körlistor skrivs ut." in response.get_data(as_text=True)
+def test_this_shift_orders_one_sheet_per_staff_member_and_previews_them(as_staff, box, state):
+    response = as_staff.post_form("/utskrift/pass", {}, page="/utskrift", follow_redirects=True)
+    staff_on = box.day(TODAY).staff_ids(shift="dag")  # the fixed clock says 07:30
+    assert f"{len(staff_on)} körlistor skrivs ut." in response.get_data(as_text=True)
     assert box.audit.entries(action="print.sheets")[0]["actor"] == "s2"
     state.print_queue().process_once()
     html = as_staff.get("/utskrift").get_data(as_text=True)
@@ -13,9 +13,22 @@ def test_print_today_orders_one_sheet_per_staff_and_previews_them(as_staff, box,
 
 
 def test_second_press_while_printing_orders_nothing(as_staff, box):
-    as_staff.post_form("/utskrift/idag", {}, page="/utskrift")
-    response = as_staff.post_form("/utskrift/idag", {}, page="/utskrift", follow_redirects=True)
+    as_staff.post_form("/utskrift/pass", {}, page="/utskrift")
+    response = as_staff.post_form("/utskrift/pass", {}, page="/utskrift", follow_redirects=True)
     assert "skrivs redan ut" in response.get_data(as_text=True)
+
+
+def test_this_shift_comes_first_then_my_sheet_and_the_whole_day(as_staff):
+    html = as_staff.get("/utskrift").get_data(as_text=True)
+    first, mine, whole = (html.index(text) for text in ("Skriv ut passets körlistor", "Skriv ut min körlista",
+                                                        "Skriv ut hela dagens körlistor"))
+    assert first < mine < whole
+    assert "Dagpass fre 27/11 07:00–16:00" in html
+
+
+def test_the_whole_day_orders_every_shifts_staff(as_staff, box):
+    response = as_staff.post_form("/utskrift/pass", {"hela_dagen": "1"}, page="/utskrift", follow_redirects=True)
+    assert f"{len(box.day(TODAY).staff_ids())} körlistor skrivs ut." in response.get_data(as_text=True)
 
 
 def test_enrollment_slip_is_printed_when_the_coordinator_creates_an_account(as_coordinator, state, box):

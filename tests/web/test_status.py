@@ -54,3 +54,9 @@ def test_settings_file_problems_are_shown_until_fixed(as_technician, box):
     assert "Fel i inställningsfilen" in html and "wifi.name: saknas &lt;b&gt;" in html
     clear_errors(box.data_dir)
     assert "Fel i inställningsfilen" not in as_technician.get("/status").get_data(as_text=True)
+
+
+def test_the_plans_warnings_are_on_the_status_page_without_client_data(as_technician, box):
+    html = as_technician.get("/status").get_data(as_text=True)
+    assert "Varningar i planen" in html and "Besök utan personal: " in html
+    assert not any(client.name.replace("'", "&#39;") in html for client in box.plan().clients.values())

@@ -2,11 +2,10 @@ from hembas_testing import TODAY
 
 
 def test_unassigned_visits_are_shown_in_red(as_staff, box):
-    unassigned = box.day(TODAY).unassigned()
+    unassigned = box.day(TODAY).unassigned(shift="dag")  # the fixed clock says 07:30
     html = as_staff.get("/laget").get_data(as_text=True)
-    if unassigned:
-        assert 'class="warn"' in html and "Ingen tilldelad" in html
-    assert all(f"/laget/flytta/{v.id}" in html for v in box.day(TODAY).visits)
+    assert unassigned and 'class="warn"' in html and "Ingen tilldelad" in html
+    assert all(f"/laget/flytta/{v.id}" in html for v in box.day(TODAY).shift("dag"))
 
 
 def test_moving_a_visit_shows_on_the_new_persons_idag_and_is_audited(web, accounts, box):
