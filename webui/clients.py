@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sync.store.records import without_corrected
 
 from .auth import CLIENT_DATA, actor_id, audit_view, require_role
-from .formatting import working_day
+from .shifts import working_day
 from .state import get_box, web_state
 from .visits import author_name, outcomes, staff_names
 

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sync.errors import ClockUntrusted, HembasError
 
 from .auth import actor_id, audit, audit_view, require_role
-from .formatting import working_day
+from .shifts import working_day
 from .state import get_box, web_state
 from .visits import author_name
 

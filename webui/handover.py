@@ -18,7 +18,7 @@ from sync.day.handovers import write_handover, written_in
 from sync.store.records import without_corrected
 
 from .auth import CLIENT_DATA, actor_id, audit_view, require_role
-from .formatting import current_shift, working_day
+from .shifts import current_shift, working_day
 from .state import get_box, web_state
 from .visits import author_name
 

@@ -17,7 +17,7 @@ from flask_babel import gettext as _, ngettext
 from sync.errors import ClockUntrusted, HembasError
 
 from .auth import CLIENT_DATA, actor_id, audit_view, require_role
-from .formatting import current_shift
+from .shifts import current_shift
 from .state import get_box, web_state
 
 logger = logging.getLogger(__name__)

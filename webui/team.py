@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from sync.day.changes import ChangeRefused, assign
 
 from .auth import CLIENT_DATA, actor_id, audit, audit_view, require_role
-from .formatting import shift_asked, shift_tabs, working_day
+from .shifts import shift_asked, shift_tabs, working_day
 from .state import get_box
 from .visits import outcomes
 

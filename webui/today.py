@@ -9,7 +9,7 @@ printed run-sheet) shows that person's route of that shift.
 from flask import Blueprint, g, redirect, render_template, request, url_for
 
 from .auth import CLIENT_DATA, audit_view
-from .formatting import shift_asked, shift_tabs
+from .shifts import shift_asked, shift_tabs
 from .state import get_box
 from .visits import outcomes, staff_names
 

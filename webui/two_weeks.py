@@ -5,7 +5,7 @@ from flask import Blueprint, Response, abort, g, render_template, request
 from sync.errors import HembasError
 
 from .auth import CLIENT_DATA, audit_view, require_role
-from .formatting import working_day
+from .shifts import working_day
 from .state import get_box
 
 bp = Blueprint("two_weeks", __name__, url_prefix="/tva-veckor")
