@@ -50,12 +50,7 @@ def shift_asked(staff_id):
     box = get_box()
     name = request.args.get("pass")
     name = name if name in SHIFTS else None
-    try:
-        date = dt.date.fromisoformat(request.args.get("datum", ""))
-    except ValueError:
-        date = None
-    if date is not None and not FIRST_DATE <= date <= LAST_DATE:
-        date = None  # no plan is dated 0001-01-01: the shift around now instead
+    date = date_asked()
     me = g.user["staff_id"] if g.get("user") else ""
     if staff_id == me:
         current = current_shift()
@@ -73,6 +68,15 @@ def shift_asked(staff_id):
         day = box.day(date)
         name = next((n for n in SHIFTS if staff_id and day.route(staff_id, shift=n)), SHIFTS[0])
     return box.shifts.shift(date, name)
+
+
+def date_asked():
+    """The working day the URL names (``datum``), or None; no plan is dated 0001-01-01."""
+    try:
+        date = dt.date.fromisoformat(request.args.get("datum", ""))
+    except ValueError:
+        return None
+    return date if FIRST_DATE <= date <= LAST_DATE else None
 
 
 def shift_tabs(endpoint, shown, count, **args):

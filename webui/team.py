@@ -9,15 +9,13 @@ Coordinators and staff may move visits of the current working day or later:
 the team decides together at the morning meeting.
 """
 
-import datetime as dt
-
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from sync.day.changes import ChangeRefused, assign
 
 from .auth import CLIENT_DATA, actor_id, audit, audit_view, require_role
-from .shifts import shift_asked, shift_tabs, working_day
+from .shifts import date_asked, shift_asked, shift_tabs, working_day
 from .state import get_box
 from .visits import outcomes
 
@@ -54,7 +52,7 @@ def index():
 def move(visit_id):
     box = get_box()
     plan, today = box.plan(), _working_day_or_abort()
-    date = _date_asked() or today
+    date = date_asked() or today
     if date < today:  # the current working day and later, not the past
         abort(404)
     day = box.day(date)
@@ -79,11 +77,3 @@ def move(visit_id):
     return render_template("move.html", visit=visit, client=plan.clients[visit.client_id],
                            current=[day.staff[s].name for s in visit.staff_ids],
                            staff=[day.staff[s] for s in day.crew(visit.shift)])
-
-
-def _date_asked():
-    """The working day a move link names (``datum``), or None."""
-    try:
-        return dt.date.fromisoformat(request.args.get("datum", ""))
-    except ValueError:
-        return None

@@ -14,7 +14,7 @@ import threading
 from ..box import open_box
 from ..network.bundle import expected_team, make_bundle
 from ..plan.demo import demo_plan
-from ..errors import ClockUntrusted
+from ..commands import working_day_or_none
 from ..network.keys import box_public_key
 from ..plan.model import document_version
 
@@ -82,7 +82,4 @@ def start_demo_updates(store, config, *, every):
 
 def _today(box):
     """The box's working day (at 01:30 the night that began yesterday), or the machine's date."""
-    try:
-        return box.current_shift().date
-    except ClockUntrusted:  # the demo uses the machine's date
-        return dt.date.today()
+    return working_day_or_none(box) or dt.date.today()  # an untrusted clock: the demo uses the machine's

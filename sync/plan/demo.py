@@ -34,6 +34,7 @@ ROUTE_HOURS = {"dag": (7 * 60, 15 * 60 + 30), "kväll": (15 * 60 + 30, 21 * 60 +
                "natt": (22 * 60, 30 * 60 + 30)}
 WHOLE_NIGHT = {"start": "22:30", "end": "06:30"}  # "tillsyn en gång under natten"
 QUARTER = 15
+TRAVEL = 10  # minutes between one visit's window and the next one's (the morning meeting's travel_minutes)
 ALERTS = ["Allergi: nötter", "Fallrisk – använd rullator", "Diabetes – kontrollera blodsocker",
           "Allergi: penicillin", "Hund i lägenheten", "Hörselskadad – knacka hårt", "Syrgas i hemmet"]
 ENTRIES = ["Portkod 1234#, nyckel i nyckelgömma vid dörren (kod 0417)", "Digitalt lås – öppna med appen",
@@ -104,31 +105,33 @@ def _clients(rng, count):
 
 def shift_teams(carers):
     """Who works which shift: day, evening and night staff are different people (with three or more)."""
-    if len(carers) < 3:
-        return {"dag": carers[:1], "kväll": carers[-1:], "natt": carers[-1:]}
-    night = max(1, round(len(carers) / 6))
-    evening = max(1, round(len(carers) / 3))
+    if len(carers) < 3:  # a tiny test plan: everyone on days, the last one also evenings and nights
+        return {"dag": carers, "kväll": carers[-1:], "natt": carers[-1:]}
+    night = evening = max(1, round(len(carers) / 6))
     day = len(carers) - night - evening
     return {"dag": carers[:day], "kväll": carers[day:day + evening], "natt": carers[day + evening:]}
 
 
 def _visits_for_day(rng, date, clients, teams, offset):
-    """One day's visits: day and evening for every client, the night patrol for about a third of them.
+    """One day's visits: the day shift for every client, the evening and the night patrol for about a third.
 
-    Each carer's visits of a shift are spread over the shift's hours in a
+    Each carer has a district (the clients of an area or two) for continuity;
+    their visits of a shift are spread over the shift's hours in a
     random order; a window (when there is one) starts at the visit's time
-    and ends before the carer's next visit, and ``order`` counts
+    and ends in time to reach the carer's next visit, and ``order`` counts
     quarter-hours from the start of the route, so the route order follows
     the clock, across midnight for the night.
     """
     planned = []  # (shift, client, staff ids, preference) before times are given
+    by_area = sorted(clients, key=lambda c: (c["area"], c["id"]))
+    district = {c["id"]: n * 1.0 / len(clients) for n, c in enumerate(by_area)}  # each carer keeps an area
     for client in clients:
-        wanted = (("dag", rng.choice([1, 1, 2])), ("kväll", rng.choice([0, 1, 1])),
+        wanted = (("dag", rng.choice([1, 1, 2])), ("kväll", rng.choice([0, 0, 1])),
                   ("natt", rng.choice([0, 0, 1, 1, 2]) if rng.random() < 0.45 else 0))
         for shift, count in wanted:
             for part in range(count):
                 workers = teams[shift]
-                staff = [rng.choice(workers)]
+                staff = [workers[int(district[client["id"]] * len(workers))]]
                 if rng.random() < 0.08 and len(workers) > 1:  # double staffing (lift, two carers)
                     staff.append(rng.choice([w for w in workers if w != staff[0]]))
                 planned.append((shift, client, staff, part + rng.random()))
@@ -143,7 +146,7 @@ def _visits_for_day(rng, date, clients, teams, offset):
         timed = {"dag": 0.35, "kväll": 0.4, "natt": 0.7}[shift]
         if len(staff) == 1 and rng.random() < timed:  # most day visits are planned by task, not by minute
             visit["window"] = (WHOLE_NIGHT if shift == "natt" and rng.random() < 0.15
-                               else {"start": _clock(minute), "end": _clock(minute + max(10, min(30, step // 5 * 5)))})
+                               else {"start": _clock(minute), "end": _clock(minute + _window_minutes(step))})
         if rng.random() < 0.2:
             visit["note"] = rng.choice(["Ta med nya dosetten.", "Handla enligt lista på kylskåpet.",
                                         "Extra tillsyn efter fall i helgen.", "Byt sängkläder."])
@@ -167,6 +170,11 @@ def _timed(planned):
             timed.append((shift, client, staff, first + (n * step) // 5 * 5, step))
     timed.sort(key=lambda item: (SHIFT_ORDER.index(item[0]), item[3], item[1]["id"]))
     return timed
+
+
+def _window_minutes(step):
+    """A window that ends in time to reach the next visit (TRAVEL minutes on the way), 10–30 minutes."""
+    return max(10, min(30, (step - TRAVEL) // 5 * 5))
 
 
 def _clock(minute):

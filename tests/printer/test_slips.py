@@ -49,7 +49,7 @@ def test_the_handover_slip_at_half_past_six_has_what_the_night_wrote_for_the_day
 
     night = box.shifts.shift(TODAY, "natt")
     write_handover(box.records, night, author="s7", text="Larmet hos Storgatan 5 gick 03:10, allt lugnt.")
-    write_handover(box.records, box.shifts.shift(TODAY, "kväll"), author="s5", text="Till natten, inte dagen.")
+    write_handover(box.records, box.shifts.shift(TODAY, "kväll"), author="s6", text="Till natten, inte dagen.")
     set_clock(box, FOUR_TIMES["06:30"][0])
     job = PrintQueue(box).print_slip("handover", ordered_by="knappen")
     assert job["title"] == f"Överlämning till {SATURDAY} dag"

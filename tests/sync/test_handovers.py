@@ -21,7 +21,7 @@ def test_the_night_hands_over_to_the_next_mornings_day_shift(box):
 def test_day_hands_over_to_evening_and_evening_to_night(box):
     day, evening = box.shifts.shift(TODAY, "dag"), box.shifts.shift(TODAY, "kväll")
     from_day = write_handover(box.records, day, author="s2", text="Inköpen till Storgatan 5 är inte gjorda.")
-    from_evening = write_handover(box.records, evening, author="s5", text="Larmet hos c03 piper.")
+    from_evening = write_handover(box.records, evening, author="s6", text="Larmet hos c03 piper.")
     assert written_for(box.records, box.shifts, evening) == [from_day]
     assert written_for(box.records, box.shifts, box.shifts.shift(TODAY, "natt")) == [from_evening]
 

@@ -48,7 +48,7 @@ def test_the_evening_reads_the_day_and_not_the_night_before(web, box, make_accou
     write_handover(box.records, box.shifts.shift(TODAY, "dag"), author="s2", text="Från dagen till kvällen.")
     write_handover(box.records, box.shifts.shift(TODAY, "natt"), author="s7", text="Från natten till lördag.")
     set_clock(box, FOUR_TIMES["14:30"][0])
-    web.sign_in(make_account("s5"))
+    web.sign_in(make_account("s6"))
     html = web.get("/overlamning").get_data(as_text=True)
     assert "(dagpasset fre 27/11)" in html
     earlier = html.index("Tidigare, senaste tre dygnen")
