@@ -25,6 +25,9 @@ from .store.mirror import PlanMirror
 from .store.records import Records
 
 
+DAYS_KEPT = 16  # working days kept by Box.day (a page looks at one to three; Två veckor at 14)
+
+
 @dataclasses.dataclass
 class Box:
     config: object
@@ -33,6 +36,7 @@ class Box:
     audit: AuditLog
     clock: Clock
     shifts: ShiftSchedule
+    _days: dict = dataclasses.field(default_factory=dict, repr=False, compare=False)  # see day()
 
     @property
     def data_dir(self):
@@ -60,8 +64,20 @@ class Box:
         return self.shifts.current(now, prefer=prefer)
 
     def day(self, date=None):
-        """The team's effective working day (plan + local changes); default: the current shift's day."""
-        return team_day(self.plan(), self.records, date or self.current_shift().date)
+        """The team's effective working day (plan + local changes); default: the current shift's day.
+
+        A page asks for the same day several times (whose shift is it, may
+        this carer see the door code, the route itself): the day is kept
+        until the plan or the records change.  Do not modify what it returns.
+        """
+        plan, date = self.plan(), date or self.current_shift().date
+        key = (plan.version, date, self.records.revision())
+        day = self._days.get(key)
+        if day is None:
+            if len(self._days) >= DAYS_KEPT:
+                self._days.clear()
+            day = self._days[key] = team_day(plan, self.records, date)
+        return day
 
     def freshness(self):
         """How old the plan is and whether it is stale, for the freshness line and the lights."""

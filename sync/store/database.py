@@ -204,6 +204,10 @@ class Database:
                     self._depth = 0
                     fcntl.flock(lock_file, fcntl.LOCK_UN)
 
+    def revision(self):
+        """The file's identity (inode, mtime, size) now, or None before the first write."""
+        return _file_identity(self.path)
+
     def read_all(self):
         """All tables as stored (do not mutate the result)."""
         return self.storage.read() or {}

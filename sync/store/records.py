@@ -78,6 +78,14 @@ class Records:
         out.sort(key=lambda r: r["device_time"])
         return out
 
+    def revision(self):
+        """Changes whenever a record is added, here or by another process (the file's identity).
+
+        Records are only ever added, so the file only grows: a cache keyed on
+        this cannot see an old revision come back.
+        """
+        return self._db.revision()
+
     def get(self, record_id):
         """One record by id, or None."""
         for r in self._db.read_all().get("records", {}).values():

@@ -109,3 +109,21 @@ def test_a_record_carries_its_shift_and_records_from_before_shifts_still_read(bo
     found = {r["id"]: r for r in Records(box.data_dir).find(kind="handover")}
     assert "shift" not in found[old["id"]]
     assert written_in(found[old["id"]], box.shifts).key == "2026-11-27/dag"  # 07:10 local: the day shift
+
+
+def test_the_box_keeps_a_day_until_the_plan_or_the_records_change(box):
+    from sync.plan.demo import demo_plan
+
+    day = box.day(TODAY)
+    assert box.day(TODAY) is day
+    visit = day.shift("dag")[0]
+    box.records.append("reassign", author="s1", visit_id=visit.id, client_id=visit.client_id, date=TODAY,
+                       body={"staff_ids": ["s3"], "from": list(visit.staff_ids), "shift": "dag"})
+    moved = box.day(TODAY)
+    assert moved is not day and moved.visit(visit.id).staff_ids == ("s3",)
+    Records(box.data_dir).append("note", author="s2", body={"text": "från en annan process"})
+    assert box.day(TODAY) is not moved  # another process's write is seen too
+    newer = demo_plan(TODAY, seed=7)
+    newer["generated_at"] = "2026-11-27T06:00:00+01:00"
+    box.mirror.import_document(newer, source="test", today=TODAY)
+    assert box.day(TODAY).visits != moved.visits
