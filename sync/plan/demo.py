@@ -104,11 +104,13 @@ def _clients(rng, count):
 
 
 def shift_teams(carers):
-    """Who works which shift: day, evening and night staff are different people (with three or more)."""
+    """Who works which shift: day, evening and night staff are different people (with four or more)."""
     if len(carers) < 3:  # a tiny test plan: everyone on days, the last one also evenings and nights
         return {"dag": carers, "kväll": carers[-1:], "natt": carers[-1:]}
     night = evening = max(1, round(len(carers) / 6))
     day = len(carers) - night - evening
+    if day < 2:  # a small test plan: two on days (so visits can move), one for evenings and nights
+        return {"dag": carers[:-1], "kväll": carers[-1:], "natt": carers[-1:]}
     return {"dag": carers[:day], "kväll": carers[day:day + evening], "natt": carers[day + evening:]}
 
 
