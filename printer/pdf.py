@@ -51,7 +51,7 @@ def two_week_pdf(box, staff_id, *, start=None):
 
 def two_week_clients(box, staff_id, *, start=None):
     """The clients :func:`two_week_pdf` lists for *staff_id* (what its audit entry names)."""
-    start = start or box.clock.today()
+    start = start or box.current_shift().date
     return sorted({v.client_id for n in range(DAYS) for v in box.day(start + dt.timedelta(days=n)).route(staff_id)})
 
 

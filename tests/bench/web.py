@@ -49,19 +49,21 @@ def busiest_route(data_dir):
 
 
 def prepare(data_dir):
-    """The demo plan for today and an account for its busiest carer; returns the client card's path.
+    """The demo plan for the working day and an account for its busiest carer; returns the client card's path.
 
     The demo plan says it was made at 05:12; between midnight and then the
     box would rightly distrust a clock that is earlier than its plan, so the
     plan imported here was made a minute ago.
     """
     from sync.box import open_box
+    from sync.commands import working_day_or_none
     from sync.config import load_config
     from sync.plan.demo import demo_plan
 
     run = lambda *args: subprocess.run(hembas(data_dir, *args), env=child_env(), cwd=REPO_DIR, check=True,
                                        capture_output=True)
-    document = demo_plan(open_box(load_config(data_dir, environ={})).clock.status().now.date())
+    box = open_box(load_config(data_dir, environ={}))
+    document = demo_plan(working_day_or_none(box) or box.clock.status().now.date())  # at 01:30: yesterday's
     made = dt.datetime.fromisoformat(document["generated_at"])
     document["generated_at"] = min(made, dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1)).isoformat()
     plan_file = Path(data_dir).parent / "demo-plan.json"
