@@ -24,13 +24,13 @@ import datetime as dt
 import math
 
 from sync.day.shifts import window_label
+from sync.day.swedish import SHORT_WEEKDAYS, shift_title
 from sync.text import a4_document, pdf_text
 
 from .a4 import FIT, LINE, PageWriter, as_of_line, staff_name
-from .sheets import SHIFT_NAMES, long_date, plan_line
+from .sheets import long_date, plan_line
 
 TOC_LINE = 4.5  # mm per line of the table of contents
-SHIFT_TITLES = {"dag": "Dagpass", "kväll": "Kvällspass", "natt": "Nattpass"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -183,7 +183,7 @@ def _day(out, plan, day, shifts, settings):
     for shift in shifts:
         visits = day.shift(shift.name)
         out.space(2)
-        out.bar(f"{SHIFT_TITLES.get(shift.name, shift.name)} {shift.start:%H:%M}-{shift.end:%H:%M} "
+        out.bar(f"{shift_title(shift.name)} {shift.start:%H:%M}-{shift.end:%H:%M} "
                 f"({len(visits)} besök)", size=11)
         if not visits:
             out.text("Inga besök.")
@@ -227,13 +227,11 @@ def _client(out, client, visits, settings, people):
     if not visits:
         out.text("Inga besök.")
     for visit in visits:
-        when = f"{WEEKDAYS[visit.date.weekday()]} {visit.date.day}/{visit.date.month}"
-        shift = SHIFT_NAMES.get(visit.shift, visit.shift).lower()
+        when = f"{SHORT_WEEKDAYS[visit.date.weekday()]} {visit.date.day}/{visit.date.month}"
+        shift = visit.shift
         if settings["print_times"] and visit.window:
             shift += " " + window_label(visit, dash="-")
         who = " och ".join(staff_name(people, s) for s in visit.staff_ids)
         out.row([(22, when, False), (32, shift, False), (55, who or "EJ TILLDELAD", not who),
                  (0, ", ".join(visit.tasks), False)])
 
-
-WEEKDAYS = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")

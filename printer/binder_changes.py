@@ -16,7 +16,9 @@ import datetime as dt
 from sync.text import a4_document
 
 from .a4 import PageWriter
-from .binder import SHIFT_TITLES, WEEKDAYS, sort_name, when_text
+from sync.day.swedish import SHORT_WEEKDAYS, shift_title
+
+from .binder import sort_name, when_text
 from .binder_diff import FIELD_NAMES
 from .sheets import long_date
 
@@ -72,7 +74,7 @@ def changes_pdf(changes, *, printed, current, printed_at):
         out.space(2)
         out.bar(f"Rutter i ny ordning ({len(changes.reordered)})", size=11)
         for date, shift, staff_id in changes.reordered:
-            out.row([(54, f"{_short(date)} {SHIFT_TITLES.get(shift, shift).lower()}", False),
+            out.row([(54, f"{_short(date)} {shift_title(shift).lower()}", False),
                      (0, names.staff(staff_id), False)])
     if changes.clients:
         out.space(2)
@@ -156,7 +158,7 @@ def _pages(record, key):
 
 def _short(iso_date):
     date = dt.date.fromisoformat(iso_date)
-    return f"{WEEKDAYS[date.weekday()]} {date.day}/{date.month}"
+    return f"{SHORT_WEEKDAYS[date.weekday()]} {date.day}/{date.month}"
 
 
 def _period(record):

@@ -15,13 +15,10 @@ back at the base, where the coordinator types it in (see
 """
 
 from sync.day.shifts import window_label
+from sync.day.swedish import MONTHS, WEEKDAYS, shift_title
 
 from .layout import Receipt
 
-WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
-MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
-          "oktober", "november", "december")
-SHIFT_NAMES = {"dag": "Dag", "kväll": "Kväll", "natt": "Natt"}
 TICK_BOXES = "[ ] Utfört  [ ] Ej utfört"
 NOTE_LABEL = "Notering: "
 HAND_IN = "Lämna in listan på basen efter passet."
@@ -46,7 +43,7 @@ def route_url(web_url, staff_id, date, shift=""):
 
 def shift_line(shift):
     """"Nattpass 21:30-lör 07:15": the shift's own hours, the next morning marked."""
-    return f"{SHIFT_NAMES.get(shift.name, shift.name)}pass {shift.hours}"
+    return f"{shift_title(shift.name)} {shift.hours}"
 
 
 def run_sheet(plan, day, staff_id, *, columns, printed_at, web_url, shift=None, print_times=False,
@@ -74,7 +71,7 @@ def run_sheet(plan, day, staff_id, *, columns, printed_at, web_url, shift=None, 
     number, indent = 0, len(str(len(visits))) + 2
     for name in shifts:
         if len(shifts) > 1:
-            receipt.text(f"{SHIFT_NAMES.get(name, name)}pass", bold=True, center=True)
+            receipt.text(shift_title(name), bold=True, center=True)
             receipt.rule()
         for visit in (v for v in visits if v.shift == name):
             number += 1

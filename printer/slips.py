@@ -7,9 +7,10 @@ out.  The queue gathers the facts (see :mod:`printer.jobs`).
 import datetime as dt
 
 from sync.day.shifts import time_label
+from sync.day.swedish import shift_definite
 
 from .layout import Receipt
-from .sheets import SHIFT_NAMES, long_date, plan_line
+from .sheets import long_date, plan_line
 
 
 def contacts_slip(plan, *, columns, printed_at):
@@ -103,4 +104,4 @@ def handover_slip(plan, handovers, *, shift, previous, columns, printed_at):
 
 def _passet(shift):
     """"nattpasset"."""
-    return f"{SHIFT_NAMES.get(shift.name, shift.name).lower()}passet"
+    return shift_definite(shift.name)

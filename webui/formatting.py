@@ -12,13 +12,9 @@ from flask import g
 from flask_babel import gettext as _
 
 from sync.day.shifts import window_label
+from sync.day.swedish import MONTHS, SHIFT_TITLES, WEEKDAYS
 
 from .state import get_box
-
-MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
-          "november", "december")
-WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
-SHIFT_NAMES = {"dag": "Dagpass", "kväll": "Kvällspass", "natt": "Nattpass"}
 
 
 def short_date(value):
@@ -93,7 +89,7 @@ def init_app(app):
     app.jinja_env.filters.update(short_date=short_date, long_date=long_date, weekday_date=weekday_date,
                                  local_time=local_time, maps_link=maps_link,
                                  tel_link=tel_link, window_text=window_text)
-    app.jinja_env.globals.update(SHIFT_NAMES=SHIFT_NAMES)
+    app.jinja_env.globals.update(SHIFT_NAMES=SHIFT_TITLES)
 
     @app.context_processor
     def page_context():

@@ -29,10 +29,10 @@ import re
 
 from ..errors import ConfigError
 from ..plan.model import DAY_MINUTES, SHIFTS
+from .swedish import SHORT_WEEKDAYS
 
 HOURS_RE = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])\s*[-–]\s*([01][0-9]|2[0-3]):([0-5][0-9])$")
 CONFIG_KEYS = {"dag": "dag", "kväll": "kvall", "natt": "natt"}  # shift name -> key in [shifts]
-SHORT_WEEKDAYS = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

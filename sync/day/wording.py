@@ -8,16 +8,16 @@ so each names the people and the client, not only their ids::
     # 'Besök v00012 hos Åsa Berg dagpasset 27/11 08:00–08:45: Lina Kärrman → Amira Hassan' (planned → now)
 """
 
+from .swedish import shift_definite
 from .timing import window_text
 
-SHIFT_WORDS = {"dag": "dagpasset", "kväll": "kvällspasset", "natt": "nattpasset"}
 KIND_LABELS = {"absence": "Frånvaro", "substitute": "Vikarie", "reassign": "Omfördelning",
                "route_order": "Ny ordning", "extra_visit": "Extra besök"}
 
 
 def shift_label(name, date=None):
     """"dagpasset", or "dagpasset 27/11" with *date*."""
-    word = SHIFT_WORDS.get(name, f"passet {name}")
+    word = shift_definite(name)
     return f"{word} {date.day}/{date.month}" if date else word
 
 

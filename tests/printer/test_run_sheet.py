@@ -155,3 +155,11 @@ def test_each_visit_has_tick_boxes_and_the_footer_asks_for_the_sheet_back(box):
     assert text.count("[ ] Utfört  [ ] Ej utfört") == visits and text.count("Notering: ") == visits
     assert "Lämna in listan på basen efter passet." in text
     assert "[ ] Utfört" not in night(box, tick_boxes=False)
+
+
+def test_every_shift_is_named_in_full_on_its_sheet(box):
+    for name, title in (("dag", "Dagpass 07:00-16:00"), ("kväll", "Kvällspass 15:00-22:00"),
+                        ("natt", "Nattpass 21:30-lör 07:15")):
+        text = run_sheet(box.plan(), box.day(TODAY), "s6", shift=box.shifts.shift(TODAY, name), columns=48,
+                         printed_at=NOW, web_url="http://x").plain_text()
+        assert title in text

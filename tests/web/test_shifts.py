@@ -3,7 +3,8 @@
 import pytest
 from hembas_testing import FOUR_TIMES, SATURDAY, TODAY, set_clock
 
-from webui.formatting import SHIFT_NAMES, weekday_date
+from sync.day.swedish import SHIFT_TITLES
+from webui.formatting import weekday_date
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ def test_idag_opens_on_the_shift_i_am_on_or_about_to_start(box, sign_in_as, time
     day = box.day(working_day)
     carer = day.staff_ids(shift=shift)[0]
     html = sign_in_as(carer).get("/").get_data(as_text=True)
-    assert f"<h1>{SHIFT_NAMES[shift]} {weekday_date(working_day)}</h1>" in html
+    assert f"<h1>{SHIFT_TITLES[shift]} {weekday_date(working_day)}</h1>" in html
     route = [box.plan().clients[v.client_id].name for v in day.route(carer, shift=shift)]
     assert route and in_order(html, route)
     assert html.count('<li class="card">') == len(route)
@@ -82,7 +83,7 @@ def test_laget_idag_opens_on_the_same_shift_with_its_people(box, sign_in_as, tim
     day = box.day(working_day)
     on, off = day.staff_ids(shift=shift), set(day.staff_ids()) - set(day.staff_ids(shift=shift))
     html = sign_in_as(on[0]).get("/laget").get_data(as_text=True)
-    assert f"<p>{SHIFT_NAMES[shift]} · " in html
+    assert f"<p>{SHIFT_TITLES[shift]} · " in html
     plan = box.plan()
     assert all(f"<summary>{html_name(plan.staff[s].name)} · " in html for s in on)
     assert not any(f"<summary>{html_name(plan.staff[s].name)} · " in html for s in off)
