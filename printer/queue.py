@@ -83,8 +83,9 @@ class PrintQueue:
             raise job_kinds.JobInvalid(f"personal {staff_id} finns inte i planen")
         with self._db.transaction():
             job = self._insert("sheet", _sheet_params(staff_id, date, shift), ordered_by=ordered_by, plan=plan)
+        clients = _route_clients(self.box.day(date), [staff_id], shift)
         self.box.audit.record("print.sheet", actor=ordered_by, target=staff_id,
-                              detail={"date": date.isoformat(), "shift": shift, "job": job["id"]})
+                              detail={"date": date.isoformat(), "shift": shift, "job": job["id"], "clients": clients})
         return _public(job)
 
     def _print_set(self, set_name, date, shift, *, ordered_by):
@@ -100,7 +101,8 @@ class PrintQueue:
             created = [self._insert("sheet", _sheet_params(s, date, shift), ordered_by=ordered_by,
                                     set_name=set_name, plan=plan) for s in staff_ids]
         self.box.audit.record("print.sheets", actor=ordered_by, target=set_name,
-                              detail={"staff": staff_ids, "jobs": [j["id"] for j in created]})
+                              detail={"staff": staff_ids, "jobs": [j["id"] for j in created],
+                                      "clients": _route_clients(day, staff_ids, shift)})
         return [_public(j) for j in created]
 
     def print_slip(self, kind, *, ordered_by, **details):
@@ -307,6 +309,11 @@ class PrintQueue:
 
 def _sheet_params(staff_id, date, shift):
     return {"staff_id": staff_id, "date": date.isoformat(), "shift": shift}
+
+
+def _route_clients(day, staff_ids, shift):
+    """The clients on the sheets ordered: printing a sheet is an access to them (Patientdatalagen)."""
+    return sorted({visit.client_id for staff_id in staff_ids for visit in day.route(staff_id, shift=shift or None)})
 
 
 def _scrubbed(job):

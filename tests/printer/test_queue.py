@@ -67,6 +67,18 @@ def test_every_order_is_in_the_audit_log(box):
     assert "K7Q2-9F" not in str(box.audit.entries())
 
 
+def test_printed_sheets_name_their_clients_in_the_audit_log(box):
+    queue = PrintQueue(box)
+    queue.print_shift_sheets(ordered_by="knappen")
+    queue.print_sheet("s7", TODAY, shift="natt", ordered_by="s7")
+    day = box.day(TODAY)
+    sheets, sheet = box.audit.entries(action="print.sheets")[0], box.audit.entries(action="print.sheet")[0]
+    assert sheets["detail"]["clients"] == sorted({v.client_id for s in day.staff_ids(shift="dag")
+                                                  for v in day.route(s, shift="dag")})
+    assert sheet["detail"]["clients"] == sorted({v.client_id for v in day.route("s7", shift="natt")})
+    assert sheets["detail"]["clients"] and sheet["detail"]["clients"]
+
+
 def test_no_plan_refuses_the_shifts_sheets(empty_box):
     with pytest.raises(NoPlan):
         PrintQueue(empty_box).print_shift_sheets(ordered_by="knappen")
