@@ -32,6 +32,7 @@ SAMPLE_NORMAL = 20   # normal accesses drawn at random besides every unusual one
 MAX_UNUSUAL = 100
 CARD_ACTIONS = ("client.open", "client.plan")  # one client's own data, not an overview of the team's day
 REVIEW_ACTIONS = ("view.log_review", "logreview.export")  # the review itself is not sampled
+BOX_ACTORS = frozenset({"knappen", "cli"})  # the hardware button and the command line: the box, not a carer
 COLUMNS = ("tid", "vem", "vad", "brukare", "sammanhang", "avvikande", "kontrollerad av", "kommentar", "logg-id")
 
 
@@ -125,7 +126,7 @@ def _judge(entry, at, clients, facts, role):
     if action == "view.today" and entry["target"] and entry["target"] != actor:
         reasons.append(_reason("öppnade en annan personals runda ({person})", person=entry["target"]))
         score = 2
-    if role == "staff" and facts.known and actor not in facts.working:
+    if role == "staff" and facts.known and actor not in facts.working and actor not in BOX_ACTORS:
         reasons.append(_reason("hade inga besök den dagen"))
         score = max(score, 2)
     if action in CARD_ACTIONS:

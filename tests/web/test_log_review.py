@@ -64,6 +64,17 @@ def test_another_carers_route_is_unusual(as_staff, box):
     assert item.unusual and item.reasons[0]["text"] == "öppnade en annan personals runda ({person})"
 
 
+def test_sheets_from_the_button_are_in_the_review_but_not_a_carer_without_visits(box):
+    from firmware.presses import ORDERED_BY
+    from printer.queue import PrintQueue
+
+    PrintQueue(box).print_shift_sheets(ordered_by=ORDERED_BY)
+    real = dt.date.today()
+    items = log_review.accesses(box, real - dt.timedelta(days=1), real + dt.timedelta(days=1), roles={})
+    [item] = [i for i in items if i.entry["action"] == "print.sheets"]
+    assert item.clients and item.entry["actor"] in log_review.BOX_ACTORS and not item.unusual
+
+
 def test_marking_checked_is_audited_and_shown(as_staff, box, make_browser, app, accounts):
     as_staff.get("/klient/c01")
     coordinator = make_browser(app)
