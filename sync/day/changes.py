@@ -30,7 +30,7 @@ import secrets
 
 from ..errors import HembasError
 from ..plan.model import MAX_WINDOW_MINUTES, SHIFTS, Visit, Window
-from ..plan.validate import _Checker  # the plan's own text rules: length, control characters, personnummer
+from ..plan.validate import FieldChecker  # the plan's own text rules: length, control characters, personnummer
 from ..store.records import DAY_KINDS
 from .team_day import SUBSTITUTE_ROLE
 from .timing import Timing, shift_span, window_text
@@ -82,7 +82,7 @@ def mark_absent(box, staff_id, shift, *, whole_day=False, author, audit):
 def add_substitute(box, shift, *, name, phone, author, audit):
     """Record a substitute for *shift*: a person outside the plan, given the id ``vik-…`` in the body."""
     plan, day = _plan_for(box, shift.date), box.day(shift.date)
-    check = _Checker()
+    check = FieldChecker()
     name = " ".join(check.text(name, "namn", "name").split())
     phone = check.phone(phone, "telefon", required=True)
     _refuse_problems(check)
@@ -165,7 +165,7 @@ def add_extra_visit(box, shift, client_id, *, tasks, note="", window=None, staff
     client = plan.clients.get(client_id)
     if client is None:
         raise ChangeRefused(f"okänd brukare: {client_id}")
-    check = _Checker()
+    check = FieldChecker()
     tasks = [" ".join(check.text(t, "insats", "task").split()) for t in tasks]
     note = check.text(note, "anteckning", "note", required=False)
     _refuse_problems(check)

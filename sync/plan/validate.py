@@ -56,8 +56,8 @@ LIMITS = {
 }
 
 
-class _Checker:
-    """Collects problems while walking one document."""
+class FieldChecker:
+    """Collects problems while walking one document; the day's changes check their texts with it too."""
 
     def __init__(self):
         self.problems = []
@@ -155,7 +155,7 @@ def parse_plan(document):
 
     Raises :class:`PlanInvalid` listing every problem found.
     """
-    c = _Checker()
+    c = FieldChecker()
     doc = c.obj(document, "plan", "plan")
     if doc is None:
         raise PlanInvalid(c.problems)
