@@ -8,6 +8,7 @@ newest plan and this morning's reassignments.
 import datetime as dt
 import logging
 
+from sync.day.fingerprint import route_fingerprint
 from sync.day.handovers import written_for
 from sync.errors import HembasError
 from sync.plan.model import SHIFTS
@@ -16,13 +17,13 @@ from sync.provisioning import read_errors
 from .binder_store import BinderStore
 from .escpos_job import encode
 from .sheets import long_date, plan_line, run_sheet
-from .slips import contacts_slip, enrollment_slip, handover_slip, status_slip
+from .slips import contacts_slip, enrollment_slip, handover_slip, status_slip, substitute_slip
 
 logger = logging.getLogger(__name__)
 
-SLIP_KINDS = ("contacts", "status", "enrollment", "handover")
+SLIP_KINDS = ("contacts", "status", "enrollment", "substitute", "handover")
 KINDS = ("sheet",) + SLIP_KINDS
-SECRET_KINDS = ("enrollment",)  # the paper is for its orderer only; nothing of it stays once printed
+SECRET_KINDS = ("enrollment", "substitute")  # the paper is for its orderer only; nothing of it stays once printed
 SECRET_PARAMS = ("code", "url")  # the enrollment link carries the code too
 
 
@@ -37,6 +38,8 @@ def title(kind, params, plan=None):
         return f"Körlista {name} {params['date']} {params.get('shift') or 'hela dagen'}"
     if kind == "enrollment":
         return f"Inloggningslapp {params.get('name', '')}".strip()
+    if kind == "substitute":
+        return f"Vikarielapp {params.get('name', '')}".strip()
     if kind == "handover" and params.get("shift"):
         return f"Överlämning till {params['shift'].replace('/', ' ')}"
     return {"contacts": "Kontaktlista", "status": "Statuslapp", "handover": "Överlämning"}[kind]
@@ -61,6 +64,9 @@ def render(box, kind, params, *, printer_state=""):
         receipt = status_slip(status_facts(box, printer_state=printer_state), columns=columns)
     elif kind == "enrollment":
         receipt = enrollment_slip(name=params["name"], code=params["code"], url=params["url"], columns=columns)
+    elif kind == "substitute":
+        receipt = substitute_slip(name=params["name"], code=params["code"], url=params["url"],
+                                  until=params.get("until", ""), columns=columns)
     elif kind == "handover":
         shift = handover_shift(box, params)
         receipt = handover_slip(box.plan(), written_for(box.records, box.shifts, shift), shift=shift,
@@ -68,6 +74,14 @@ def render(box, kind, params, *, printer_state=""):
     else:
         raise JobInvalid(f"okänd utskrift {kind!r}")
     return encode(receipt, profile=settings["profile"], qr_mode=settings["qr"])
+
+
+def fingerprint(box, kind, params):
+    """What a sheet job shows, as :func:`sync.day.fingerprint.route_fingerprint` ("" for slips)."""
+    if kind != "sheet":
+        return ""
+    date = dt.date.fromisoformat(params["date"])
+    return route_fingerprint(box.plan(), box.day(date), params["staff_id"], shift=params.get("shift") or None)
 
 
 def client_ids(box, kind, params):

@@ -33,7 +33,7 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 
 CSS = """
 .hembas-receipt{font:14px/1.35 ui-monospace,"DejaVu Sans Mono",monospace;background:#fff;color:#000;
- padding:12px 8px;margin:0 auto 4px;box-shadow:0 1px 4px #0004;white-space:pre;overflow-x:auto;width:max-content}
+ padding:12px 8px;margin:0 auto 4px;box-shadow:0 1px 4px #0004;white-space:pre;overflow-x:auto;width:max-content;max-width:100%}
 .hembas-receipt .l{min-height:1.35em}.hembas-receipt .c{text-align:center}.hembas-receipt .r{text-align:right}
 .hembas-receipt b{font-weight:700}.hembas-receipt .inv{background:#000;color:#fff}
 .hembas-receipt .big{font-size:200%;line-height:1.2}.hembas-receipt .wide{display:inline-block;transform:scaleX(2);

@@ -62,15 +62,16 @@ class PrintQueue:
 
     # -- ordering -------------------------------------------------------------------------
 
-    def print_shift_sheets(self, *, ordered_by, shift=None):
+    def print_shift_sheets(self, *, ordered_by, shift=None, only=None):
         """Queue one run-sheet per staff member working *shift* (default: the shift on now or starting next).
 
         The set is named by the shift's key, so a press while that shift's
         set is still printing adds nothing ([]); the next shift's press
-        prints the next set.  Raises ClockUntrusted rather than guess "now".
+        prints the next set.  *only* (staff ids) prints just those sheets:
+        "Skriv ut ändrade".  Raises ClockUntrusted rather than guess "now".
         """
         shift = shift or self.box.current_shift()
-        return self._print_set(shift.key, shift.date, shift.name, ordered_by=ordered_by)
+        return self._print_set(shift.key, shift.date, shift.name, ordered_by=ordered_by, only=only)
 
     def print_day_sheets(self, date, *, ordered_by):
         """Queue one run-sheet per staff member working on *date*, each with all their shifts."""
@@ -88,10 +89,11 @@ class PrintQueue:
                               detail={"date": date.isoformat(), "shift": shift, "job": job["id"], "clients": clients})
         return _public(job)
 
-    def _print_set(self, set_name, date, shift, *, ordered_by):
+    def _print_set(self, set_name, date, shift, *, ordered_by, only=None):
         plan, day = self.box.plan(), self.box.day(date)
         order = list(plan.staff)
         staff_ids = sorted(day.staff_ids(shift=shift or None), key=lambda s: order.index(s) if s in order else len(order))
+        staff_ids = staff_ids if only is None else [s for s in staff_ids if s in set(only)]
         if not staff_ids:
             return []
         with self._db.transaction():
@@ -109,11 +111,11 @@ class PrintQueue:
         """Queue a slip: contacts, status, enrollment (name, code, url) or handover (shift, default: now's)."""
         if kind not in job_kinds.SLIP_KINDS:
             raise job_kinds.JobInvalid(f"okänd lapp {kind!r}")
-        if kind == "enrollment":
+        if kind in job_kinds.SECRET_KINDS:  # enrollment, substitute: a one-time code and its link
             missing = [key for key in ("name", "code", "url") if not details.get(key)]
             if missing:
                 raise job_kinds.JobInvalid(f"inloggningslappen saknar {', '.join(missing)}")
-            details = {key: str(details[key]) for key in ("name", "code", "url")}
+            details = {key: str(details[key]) for key in ("name", "code", "url", "until") if details.get(key)}
         elif kind == "handover":
             shift = details.get("shift") or self.box.current_shift()
             details = {"shift": shift.key}
@@ -121,7 +123,7 @@ class PrintQueue:
             details = {}
         with self._db.transaction():
             job = self._insert(kind, details, ordered_by=ordered_by)
-        audit_detail = {"job": job["id"]} | ({"name": details["name"]} if kind == "enrollment" else {})
+        audit_detail = {"job": job["id"]} | ({"name": details["name"]} if kind in job_kinds.SECRET_KINDS else {})
         self.box.audit.record("print.slip", actor=ordered_by, target=kind, detail=audit_detail)
         return _public(job)
 
@@ -130,6 +132,20 @@ class PrintQueue:
     def jobs(self, limit=20):
         """Newest first, without parameters (an enrollment code never leaves the queue)."""
         return [_public(job) for job in sorted(self._all(), key=lambda j: j["seq"], reverse=True)[:limit]]
+
+    def printed_sheets(self, date, shift):
+        """What each person's newest printed sheet of *shift* (a name) on *date* showed: staff id -> fingerprint.
+
+        Compare with :func:`sync.day.fingerprint.route_fingerprint` now to
+        tell which printed sheets a later change has made out of date.
+        """
+        found = {}
+        for job in sorted(self._all(), key=lambda j: j["seq"]):
+            params = job["params"]
+            if (job["kind"] == "sheet" and job["state"] == DONE and job.get("fingerprint")
+                    and params.get("date") == date.isoformat() and params.get("shift") == shift):
+                found[params["staff_id"]] = job["fingerprint"]
+        return found
 
     def printed(self, job_id):
         """What the web UI may know about a sent job: kind, orderer, secret or not, the clients it printed.
@@ -204,6 +220,8 @@ class PrintQueue:
     def _send(self, backend, job):
         self._update(job, state=PRINTING, attempts=job["attempts"] + 1)
         try:
+            # taken before rendering: a change in between marks the sheet as changed, never the reverse
+            fingerprint = job_kinds.fingerprint(self.box, job["kind"], job["params"])
             data = job_kinds.render(self.box, job["kind"], job["params"], printer_state=self.status()["reason"])
         except HembasError as exc:
             logger.warning("job %s cannot be printed: %s", job["id"], exc)
@@ -228,7 +246,7 @@ class PrintQueue:
         if job["kind"] in job_kinds.SECRET_KINDS:
             backend.forget(job["id"])  # before "done": a crash in between is recovered as delivered
         self._update(job, state=DONE, printed_at=_now(), last_error="", params=_scrubbed(job),
-                     clients=self._clients(job))
+                     clients=self._clients(job), fingerprint=fingerprint)
         self._set_printer(after.state, after.reason)
         return True
 

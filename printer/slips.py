@@ -1,4 +1,4 @@
-"""The other slips: team contacts, box status, enrollment and handover.
+"""The other slips: team contacts, box status, enrollment, a substitute's sign-in and handover.
 
 Pure like :mod:`printer.sheets`: facts in, a :class:`~printer.layout.Receipt`
 out.  The queue gathers the facts (see :mod:`printer.jobs`).
@@ -76,6 +76,25 @@ def enrollment_slip(*, name, code, url, columns):
     receipt.title(code)
     receipt.blank()
     receipt.text("Koden fungerar en gång. Riv sönder lappen när du har valt din PIN.", center=True)
+    return receipt
+
+
+def substitute_slip(*, name, code, url, until, columns):
+    """A substitute's one-time sign-in for one shift: a QR that signs in, the code, when it ends."""
+    receipt = Receipt(columns=columns)
+    receipt.title("Vikarie")
+    receipt.text(name, center=True, bold=True)
+    receipt.text(f"Gäller {until}", center=True)
+    receipt.rule("=")
+    receipt.text("Anslut mobilen till boxens wifi och skanna koden. Du ser din körlista, dina brukare "
+                 "och lagets telefonnummer.")
+    receipt.qr(url)
+    receipt.text("Eller öppna " + url)
+    receipt.text("Engångskod:")
+    receipt.title(code)
+    receipt.blank()
+    receipt.text("Koden fungerar en gång och slutar gälla när passet slutar. Riv sönder lappen efteråt.",
+                 center=True)
     return receipt
 
 

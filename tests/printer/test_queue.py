@@ -229,3 +229,24 @@ def test_worker_loop_prints_what_is_queued_and_stops_when_told(box):
         stop.set()
         worker.join()
     assert queue.jobs()[0]["state"] == "done"
+
+
+def test_a_printed_sheet_keeps_the_fingerprint_of_what_it_showed(box, who):
+    from sync.day.changes import mark_absent
+    from sync.day.fingerprint import route_fingerprints
+
+    queue = PrintQueue(box)
+    shift = box.shifts.shift(TODAY, "dag")
+    assert queue.printed_sheets(TODAY, "dag") == {}  # queued is not printed
+    queue.print_shift_sheets(ordered_by="knappen")
+    queue.process_once()
+    assert queue.printed_sheets(TODAY, "dag") == route_fingerprints(box.plan(), box.day(TODAY), shift="dag")
+    mark_absent(box, "s3", shift, **who)
+    assert queue.printed_sheets(TODAY, "dag")["s3"] not in route_fingerprints(box.plan(), box.day(TODAY), shift="dag").values()
+
+
+def test_only_prints_just_the_named_sheets_of_the_set(box):
+    queue = PrintQueue(box)
+    jobs = queue.print_shift_sheets(ordered_by="s2", only=["s4", "s9"])
+    assert [j["title"] for j in jobs] == [f"Körlista Mohammed Ali {TODAY} dag"]
+    assert queue.print_shift_sheets(ordered_by="s2", only=["s5"]) == []  # the shift's set is still printing

@@ -58,3 +58,12 @@ def test_the_handover_slip_at_half_past_six_has_what_the_night_wrote_for_the_day
     assert "Till dagpasset lördag 28 november 2026" in lines and "från nattpasset 27/11" in lines
     assert any("Larmet hos Storgatan 5 gick 03:10" in line for line in lines)
     assert not any("Till natten" in line for line in lines)
+
+
+def test_a_substitutes_slip_says_how_to_sign_in_and_when_it_ends():
+    from printer.slips import substitute_slip
+
+    text = substitute_slip(name="Kim Berg", code="ABCD-EFGH", url="http://hembas.lan/vikarie?kod=ABCDEFGH",
+                           until="dagpasset 27/11 till 16:00", columns=48).plain_text()
+    assert "Kim Berg" in text and "ABCD-EFGH" in text and "Gäller dagpasset 27/11 till 16:00" in text
+    assert "Eller öppna http://hembas.lan/vikarie?kod=ABCDEFGH" in " ".join(text.split())
