@@ -40,7 +40,7 @@ SECURITY_HEADERS = {
 # One module per feature: a blueprint ``bp`` or an ``init_app(app)``.
 STATIC_MAX_AGE = dt.timedelta(days=365)  # static files only; pages are never cached (see below)
 
-PAGES = ("auth", "today", "clients", "team", "two_weeks", "contacts", "handover", "status", "printing",
+PAGES = ("auth", "today", "clients", "team", "meeting", "propose", "substitutes", "two_weeks", "contacts", "handover", "status", "printing",
          "coordinator", "log_review", "binder", "admin", "captive", "errors")
 
 

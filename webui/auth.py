@@ -15,14 +15,15 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 
 from .state import web_state
-from .users import UserError, format_code, normalize_code, pin_problem
+from .users import SUBSTITUTE, UserError, format_code, normalize_code, pin_problem
 
 logger = logging.getLogger(__name__)
 
 bp = Blueprint("auth", __name__)
 
-PUBLIC = {"auth.sign_in", "auth.enroll", "static", "captive.probe"}
+PUBLIC = {"auth.sign_in", "auth.enroll", "auth.substitute_sign_in", "static", "captive.probe"}
 CLIENT_DATA = ("staff", "coordinator")  # a technician manages the box but reads no client data
+ON_ROUTE = CLIENT_DATA + (SUBSTITUTE,)  # a substitute: only their own route and its clients (webui.substitutes)
 MAX_NEXT = 500  # longer paths are not carried through sign-in (a huge Location header helps nobody)
 
 
@@ -56,7 +57,7 @@ def load_user():
         state = web_state()
         user_id = state.sessions.user_id(token)
         user = state.users.get(user_id) if user_id else None
-        if user and user["pin_hash"]:
+        if user and state.users.usable(user, now=state.box.clock.status().now):  # a substitute: until the shift ends
             g.user = user
         else:
             session.pop("token", None)
@@ -226,6 +227,34 @@ def enroll():
                 state.devices.remember(response, request, user["id"])
                 return response
     return render_template("enroll.html", code=format_code(code) if code else ""), status
+
+
+@bp.route("/vikarie", methods=["GET", "POST"])
+def substitute_sign_in():
+    """A substitute signs in with the one-time code the meeting gave them (on screen or on the slip's QR code)."""
+    state = web_state()
+    code = normalize_code(request.values.get("kod", ""))
+    status = 200
+    if request.method == "POST":
+        keys = [f"addr:{request.remote_addr}"]
+        if wait := state.lockout.begin(keys):
+            _refused("substitute.locked", None)
+            flash(_("För många försök. Vänta %(seconds)d sekunder och försök igen.", seconds=wait), "error")
+            status = 429
+        else:
+            try:
+                user = state.users.redeem(code, now=state.box.clock.status().now)
+            except UserError as exc:
+                _refused("substitute.failed", None)
+                flash(str(exc), "error")
+                status = 400
+            else:
+                state.lockout.succeeded(keys)
+                _begin_session(user)
+                audit("signin", target=user["id"], substitute=True)
+                flash(_("Välkommen, %(name)s! Inloggningen gäller till passets slut.", name=user["name"]), "ok")
+                return redirect(url_for("today.index"))
+    return render_template("substitute_sign_in.html", code=format_code(code) if code else ""), status
 
 
 @bp.post("/logga-ut")

@@ -15,12 +15,14 @@ import logging
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from sync.day.wording import person_name
 from sync.store.records import without_corrected
 
-from .auth import CLIENT_DATA, actor_id, audit_view, require_role
+from .auth import ON_ROUTE, actor_id, audit_view, require_role
 from .shifts import working_day
 from .state import get_box, web_state
-from .visits import author_name, outcomes, staff_names
+from .substitutes import is_substitute
+from .visits import author_name, outcomes
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +46,19 @@ def may_see_entry(box, client_id, today):
     return g.user["role"] == "coordinator" or on_my_route(box, client_id, today)
 
 
+def day_visit(box, visit_id, today):
+    """A visit as the day has it (extra visits too): the working day's first, else the plan's own day's."""
+    found = box.day(today).visit(visit_id) if today and visit_id else None
+    planned = None if found else box.plan().visit(visit_id)
+    return found or (box.day(planned.date).visit(visit_id) if planned else None)
+
+
+def check_substitute(box, client_id, today):
+    """A substitute opens and writes only the cards of the clients on their own route."""
+    if is_substitute() and not on_my_route(box, client_id, today):
+        abort(403)
+
+
 def recent_records(box, client_id):
     """What the base wrote about the client lately, newest first, with corrected ones marked."""
     since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=RECENT_DAYS)
@@ -53,40 +68,42 @@ def recent_records(box, client_id):
 
 
 @bp.get("/<client_id>")
-@require_role(*CLIENT_DATA)
+@require_role(*ON_ROUTE)
 def card(client_id):
     box = get_box()
     plan = box.plan()
     client = plan.clients.get(client_id) or abort(404)
     today = working_day()
+    check_substitute(box, client_id, today)
     show_entry = may_see_entry(box, client_id, today)
     audit_view("client.open", [client_id], target=client_id, entry_shown=show_entry,
                on_route=on_my_route(box, client_id, today), date=today.isoformat() if today else "")
     visits = [v for v in box.day(today).visits if v.client_id == client_id] if today else []
     done = outcomes(box, today) if today else {}
-    asked = plan.visit(request.args.get("besok", ""))
+    asked = day_visit(box, request.args.get("besok", ""), today)
     if (asked is not None and asked.client_id == client_id and asked.date != today
             and g.user["role"] == "coordinator"):  # typing in a paper run-sheet: an earlier visit's outcome
-        visits = [next(v for v in box.day(asked.date).visits if v.id == asked.id)] + visits
+        visits = [asked] + visits
         done = {**outcomes(box, asked.date), **done}
     records = recent_records(box, client_id)
     users = web_state().users
     return render_template(
         "client.html", client=client, show_entry=show_entry, today=today, chosen=request.args.get("besok"),
-        visits=[(v, staff_names(plan, v.staff_ids), done.get(v.id)) for v in visits],
+        visits=[(v, [person_name(box.day(v.date), s) for s in v.staff_ids], done.get(v.id)) for v in visits],
         records=[(r, author_name(plan, users, r["author"])) for r in records], max_text=MAX_TEXT)
 
 
 @bp.post("/<client_id>/skriv")
-@require_role(*CLIENT_DATA)
+@require_role(*ON_ROUTE)
 def write(client_id):
     box = get_box()
     plan = box.plan()
     if client_id not in plan.clients:
         abort(404)
+    check_substitute(box, client_id, working_day())
     form = request.form
     kind = form.get("kind", "")
-    visit = plan.visit(form.get("visit_id", ""))
+    visit = day_visit(box, form.get("visit_id", ""), working_day())
     if kind not in WRITTEN_KINDS or (visit is not None and visit.client_id != client_id):
         abort(400, _("Okänd sorts post."))
     corrects = form.get("corrects", "")
@@ -96,7 +113,7 @@ def write(client_id):
             abort(400, _("Posten som ska rättas finns inte."))
         if old["author"] != actor_id() and g.user["role"] != "coordinator":
             abort(403)
-        visit = plan.visit(old["visit_id"]) or visit
+        visit = day_visit(box, old["visit_id"], working_day()) or visit
     text = " ".join(form.get("text", "").split()) if kind != "note" else form.get("text", "").strip()
     if kind == "outcome":
         if visit is None:

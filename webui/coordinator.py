@@ -38,7 +38,8 @@ ACTIONS = {
     "view.two_weeks": "visade två veckor", "view.handover": "visade överlämningar", "print.preview": "visade utskrifter",
     "enroll.failed": "fel aktiveringskod", "enroll.locked": "spärrad aktivering", "view.log_review": "logguppföljning",
     "logreview.check": "kontrollerade en logghändelse", "logreview.export": "hämtade logguppföljning",
-    "usb.import": "plan från USB",
+    "usb.import": "plan från USB", "view.proposal": "visade förslag", "view.extra_visit": "öppnade extra besök",
+    "substitute.failed": "fel vikariekod", "substitute.locked": "spärrad vikariekod",
 }
 
 

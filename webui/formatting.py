@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from sync.day.shifts import window_label
 from sync.day.swedish import MONTHS, SHIFT_TITLES, WEEKDAYS
+from sync.day.timing import duration_text
 
 from .state import get_box
 
@@ -88,7 +89,7 @@ def window_text(visit):
 def init_app(app):
     app.jinja_env.filters.update(short_date=short_date, long_date=long_date, weekday_date=weekday_date,
                                  local_time=local_time, maps_link=maps_link,
-                                 tel_link=tel_link, window_text=window_text)
+                                 tel_link=tel_link, window_text=window_text, duration=duration_text)
     app.jinja_env.globals.update(SHIFT_NAMES=SHIFT_TITLES)
 
     @app.context_processor

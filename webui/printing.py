@@ -14,6 +14,8 @@ import logging
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 
+from sync.day.fingerprint import route_fingerprints
+from sync.day.wording import person_name
 from sync.errors import ClockUntrusted, HembasError
 
 from .auth import CLIENT_DATA, actor_id, audit_view, require_role
@@ -43,9 +45,42 @@ def index():
             previews.append((job, render_html(raw, style=False) if raw else ""))
             shown.update(printed["clients"])
     audit_view("print.preview", shown)
+    shift = _team_shift(box)
     return render_template("printing.html", jobs=_with_a4_jobs(box, queue.jobs(limit=10)), printer=queue.status(),
-                           previews=previews, shift=_team_shift(box), mine=current_shift(),
+                           previews=previews, shift=shift, mine=current_shift(), sheets=_printed_sheets(box, queue, shift),
                            lead_minutes=box.config["shifts"]["lead_minutes"])
+
+
+SHEET_STATES = ("same", "changed", "new", "void")
+
+
+def _printed_sheets(box, queue, shift):
+    """Each printed sheet of *shift* against the route now: ``(name, state)``, state one of :data:`SHEET_STATES`.
+
+    "changed": printed before a change; "new": a route with no printed sheet
+    (a substitute given visits); "void": printed, but the person has no visits
+    left (absent).  Empty when nothing of the shift has been printed.
+    """
+    if shift is None:
+        return []
+    printed = queue.printed_sheets(shift.date, shift.name)
+    if not printed:
+        return []
+    day = box.day(shift.date)
+    now = route_fingerprints(box.plan(), day, shift=shift.name)
+    people = list(dict.fromkeys([*now, *printed]))
+    states = {s: "void" if s not in now else "new" if s not in printed else
+              "same" if now[s] == printed[s] else "changed" for s in people}
+    return [(person_name(day, s), states[s]) for s in people]
+
+
+def changed_sheets(box, queue, shift):
+    """Whose sheet of *shift* to print again: printed before a change, or never printed though others were."""
+    printed = queue.printed_sheets(shift.date, shift.name)
+    if not printed:
+        return []
+    now = route_fingerprints(box.plan(), box.day(shift.date), shift=shift.name)
+    return [s for s, fingerprint in now.items() if printed.get(s) != fingerprint]
 
 
 def _with_a4_jobs(box, jobs, limit=10):
@@ -90,6 +125,27 @@ def shift_sheets():
             flash(ngettext("%(num)d körlista skrivs ut.", "%(num)d körlistor skrivs ut.", len(jobs)), "ok")
         else:
             flash(_("Passets körlistor skrivs redan ut (eller ingen har besök)."), "ok")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/andrade")
+@require_role(*CLIENT_DATA)
+def changed():
+    """"Skriv ut ändrade": the shift's sheets that changed since they were printed, through the button's path."""
+    box, queue = get_box(), web_state().print_queue()
+    try:
+        shift = box.current_shift()
+        staff_ids = changed_sheets(box, queue, shift)
+        jobs = queue.print_shift_sheets(ordered_by=actor_id(), shift=shift, only=staff_ids) if staff_ids else []
+    except HembasError as exc:
+        flash(_("Kan inte skriva ut: %(reason)s", reason=str(exc)), "error")
+    else:
+        if jobs:
+            flash(ngettext("%(num)d ändrad körlista skrivs ut.", "%(num)d ändrade körlistor skrivs ut.", len(jobs)), "ok")
+        elif staff_ids:
+            flash(_("Passets körlistor skrivs redan ut. Försök igen när de är klara."), "error")
+        else:
+            flash(_("Ingen utskriven körlista har ändrats."), "ok")
     return redirect(url_for(".index"))
 
 

@@ -6,7 +6,8 @@ began yesterday), with the working day's other shifts one tap away
 (:func:`sync.day.changes.assign`, which checks the day's rules and audits
 it), so it shows on everyone's Idag and on the printed run-sheets at once.
 Coordinators and staff may move visits of the current working day or later:
-the team decides together at the morning meeting.
+the team decides together at the morning meeting, whose forms on this page
+post to :mod:`webui.meeting` and :mod:`webui.propose`.
 """
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -15,6 +16,7 @@ from flask_babel import gettext as _
 from sync.day.changes import ChangeRefused, assign
 
 from .auth import CLIENT_DATA, actor_id, audit, audit_view, require_role
+from .meeting import changes_of
 from .shifts import date_asked, shift_asked, shift_tabs, working_day
 from .state import get_box
 from .visits import outcomes
@@ -38,12 +40,18 @@ def index():
         return render_template("team.html", shift=None)
     day = box.day(shift.date)
     done = outcomes(box, shift.date)
-    people = [(day.staff[s], day.route(s, shift=shift.name)) for s in day.staff if day.route(s, shift=shift.name)]
+    working = set(day.crew(shift.name)) | set(day.staff_ids(shift=shift.name))
+    people = [(day.staff[s], day.route(s, shift=shift.name)) for s in day.staff if s in working]
     unassigned = day.unassigned(shift=shift.name)
-    audit_view("view.team", [v.client_id for _, route in people for v in route] + [v.client_id for v in unassigned],
-               date=shift.date.isoformat(), shift=shift.name)
-    return render_template("team.html", shift=shift, people=people, unassigned=unassigned,
-                           clients=plan.clients, done=done, moved=day.moved,
+    absent = [day.staff[s] for s in day.absent if day.is_absent(s, shift.name) and s in day.staff]
+    meeting = working_day() is not None and shift.date >= working_day()  # today and later, not the past
+    changes, named = changes_of(box, plan, day) if meeting else ([], set())
+    audit_view("view.team", [v.client_id for _, route in people for v in route] + [v.client_id for v in unassigned]
+               + sorted(named), date=shift.date.isoformat(), shift=shift.name)
+    return render_template("team.html", shift=shift, people=people, unassigned=unassigned, absent=absent,
+                           clients=plan.clients, done=done, moved=day.moved, extra=day.extra, meeting=meeting,
+                           changes=changes, needs={v.id: day.needs(v) for v in unassigned}, staff=day.staff,
+                           crew=[day.staff[s] for s in day.crew(shift.name)],
                            tabs=shift_tabs(".index", shift, lambda s: len(day.shift(s.name))))
 
 

@@ -10,6 +10,10 @@ then chooses their own PIN with that code on their phone::
     users.verify_pin(user["id"], "482913")
 
 Codes are stored only as hashes and work once, until they expire.
+
+A substitute (*vikarie*) gets no PIN: the meeting makes an account limited
+to one shift, whose one-time code signs in directly and which stops working
+when the shift ends (:meth:`Users.add_substitute`, :meth:`Users.redeem`).
 """
 
 import datetime as dt
@@ -28,7 +32,9 @@ from sync.store.database import Database
 logger = logging.getLogger(__name__)
 
 ROLES = ("staff", "coordinator", "technician")
-ROLE_NAMES = {"staff": "personal", "coordinator": "samordnare", "technician": "tekniker"}
+SUBSTITUTE = "substitute"  # made by the morning meeting for one shift, never on the Personal page
+ROLE_NAMES = {"staff": "personal", "coordinator": "samordnare", "technician": "tekniker", SUBSTITUTE: "vikarie"}
+SUBSTITUTES_KEPT = dt.timedelta(days=14)  # an ended substitute's account still names what they wrote
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on a slip
 CODE_LENGTH = 8
 PIN_PATTERN = re.compile(r"[0-9]{4,8}")
@@ -86,8 +92,15 @@ class Users:
         return sorted((dict(r) for r in rows), key=lambda u: u["name"].casefold())
 
     def can_sign_in(self):
-        """Accounts that have chosen a PIN: those that can sign in."""
+        """Accounts that have chosen a PIN: those that can sign in with name and PIN."""
         return [u for u in self.all() if u["pin_hash"]]
+
+    @staticmethod
+    def usable(user, *, now=None):
+        """Whether a session of *user* still counts: a PIN chosen, or a substitute whose shift has not ended."""
+        if user["role"] == SUBSTITUTE:
+            return (now or _utcnow()) < dt.datetime.fromisoformat(user["until"])
+        return bool(user["pin_hash"])
 
     def get(self, user_id):
         return next((u for u in self.all() if u["id"] == user_id), None)
@@ -119,11 +132,41 @@ class Users:
         user = {"id": "u-" + uuid.uuid4().hex[:10], "name": name, "role": role, "staff_id": staff_id,
                 "pin_hash": "", "created_at": (now or _utcnow()).isoformat(timespec="seconds")}
         with self._db.transaction() as db:
-            if any(u["name"].casefold() == name.casefold() for u in self.all()):
+            if any(u["name"].casefold() == name.casefold() for u in self.all() if u["role"] != SUBSTITUTE):
                 raise UserError(f"det finns redan ett konto som heter {name}")
             db.table("users").insert({**user, **self._enrollment(code, now)})
         logger.info("account %s (%s) created", user["id"], role)
         return self.get(user["id"]), code
+
+    def add_substitute(self, *, name, staff_id, until, now=None):
+        """A sign-in for the substitute *staff_id* until *until* (the shift's end); returns ``(user, code)``.
+
+        The code works once and only until *until*.  Substitute accounts whose
+        shift ended more than two weeks ago are removed.
+        """
+        now, code = now or _utcnow(), new_code()
+        until = until.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+        user = {"id": "u-" + uuid.uuid4().hex[:10], "name": " ".join(name.split()), "role": SUBSTITUTE,
+                "staff_id": staff_id, "pin_hash": "", "created_at": now.isoformat(timespec="seconds"),
+                "until": until, "code_hash": _code_hash(code), "code_expires": until}
+        with self._db.transaction() as db:
+            table = db.table("users")
+            table.remove(lambda row: row["role"] == SUBSTITUTE
+                         and dt.datetime.fromisoformat(row["until"]) < now - SUBSTITUTES_KEPT)
+            table.insert(user)
+        logger.info("substitute account %s for %s until %s", user["id"], staff_id, until)
+        return self.get(user["id"]), code
+
+    def redeem(self, code, *, now=None):
+        """The substitute account whose one-time *code* this is (used up now), or UserError."""
+        now, digest = now or _utcnow(), _code_hash(code)
+        with self._db.transaction() as db:
+            user = next((u for u in self.all() if u["role"] == SUBSTITUTE and u.get("code_hash")
+                         and secrets.compare_digest(u["code_hash"], digest)), None)
+            if user is None or dt.datetime.fromisoformat(user["code_expires"]) <= now:
+                raise UserError("Koden är fel, redan använd eller passet är slut. Be laget om en ny.")
+            db.table("users").update({"code_hash": ""}, lambda row: row["id"] == user["id"])
+        return self.get(user["id"])
 
     def new_enrollment(self, user_id, *, code=None, now=None):
         """Give an account a fresh one-time code (a forgotten PIN); the old PIN stops working."""
@@ -140,7 +183,7 @@ class Users:
         digest = _code_hash(code)
         pin_hash = self._hasher.hash(pin)
         with self._db.transaction() as db:
-            user = next((u for u in self.all() if u.get("code_hash") and
+            user = next((u for u in self.all() if u.get("code_hash") and u["role"] != SUBSTITUTE and
                          secrets.compare_digest(u["code_hash"], digest)), None)
             if user is None or dt.datetime.fromisoformat(user["code_expires"]) < now:
                 raise UserError("Koden är fel, redan använd eller för gammal. Be samordnaren om en ny.")

@@ -15,9 +15,9 @@ import html
 import pytest
 from hembas_testing import TODAY, pdftotext
 
-from sync.day.changes import assign, audit_as
+from sync.day.changes import add_substitute, assign, audit_as
 
-ROLES = ("anonymous", "staff", "coordinator", "technician")
+ROLES = ("anonymous", "staff", "coordinator", "technician", "substitute")
 
 
 @pytest.fixture
@@ -30,6 +30,12 @@ def busy_box(box, state, accounts):
     queue.print_sheet("s2", TODAY, ordered_by="s2")
     queue.print_slip("handover", ordered_by="s2")
     queue.process_once()
+    shift = box.shifts.shift(TODAY, "dag")
+    sub = add_substitute(box, shift, name="Kim Berg", phone="070-123 45 67", author="s2", audit=audit_as(box, "s2"))
+    sub_id = sub["body"]["id"]
+    assign(box, TODAY, [(box.day(TODAY).route("s3", shift="dag")[0].id, [sub_id])], author="s2", audit=audit_as(box, "s2"))
+    _user, box.substitute_code = state.users.add_substitute(name="Kim Berg", staff_id=sub_id, until=shift.end,
+                                                            now=box.clock.now())
     return box
 
 
@@ -83,7 +89,9 @@ def test_every_page_that_shows_a_client_names_it_in_the_audit_log(app, busy_box,
     checked, gaps = set(), []
     for role in ROLES:
         web = make_browser(app)
-        if role != "anonymous":
+        if role == "substitute":
+            assert web.post_form("/vikarie", {"kod": box.substitute_code}).status_code == 302
+        elif role != "anonymous":
             web.sign_in(accounts[role])
         for endpoint, url in urls(app, values, extra):
             before = {e["id"] for e in box.audit.entries()}
@@ -100,7 +108,7 @@ def test_every_page_that_shows_a_client_names_it_in_the_audit_log(app, busy_box,
     assert gaps == [], "\n".join(gaps)
     # The walk really saw client data on the pages that have it.
     assert {"today.index", "team.index", "team.move", "two_weeks.index", "two_weeks.pdf", "handover.index",
-            "printing.index", "clients.card"} <= checked
+            "printing.index", "clients.card", "propose.index", "meeting.extra"} <= checked
 
 
 def test_another_carers_route_is_logged_with_whose_it_was(as_staff, box):
