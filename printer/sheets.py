@@ -16,6 +16,7 @@ back at the base, where the coordinator types it in (see
 
 from sync.day.shifts import window_label
 from sync.day.swedish import MONTHS, WEEKDAYS, shift_title
+from sync.day.team_day import SUBSTITUTE_ROLE
 
 from .layout import Receipt
 
@@ -67,6 +68,8 @@ def run_sheet(plan, day, staff_id, *, columns, printed_at, web_url, shift=None, 
         receipt.text("Pass: " + " och ".join(s for s in shifts) if shifts else "Inga besök", center=True)
     receipt.text(plan_line(plan, printed_at.tzinfo), center=True)
     receipt.rule("=")
+    if staff.role == SUBSTITUTE_ROLE:
+        _colleague_to_call(receipt, plan, day, staff_id)
 
     number, indent = 0, len(str(len(visits))) + 2
     for name in shifts:
@@ -76,7 +79,8 @@ def run_sheet(plan, day, staff_id, *, columns, printed_at, web_url, shift=None, 
         for visit in (v for v in visits if v.shift == name):
             number += 1
             _visit(receipt, plan, day, visit, staff_id, number=number, indent=indent, moved=visit.id in day.moved,
-                   print_times=print_times, print_entry=print_entry, tz=printed_at.tzinfo)
+                   print_times=print_times, print_entry=print_entry, tz=printed_at.tzinfo,
+                   stranger=staff.role == SUBSTITUTE_ROLE)
             if tick_boxes:
                 _tick_boxes(receipt, indent=indent)
             receipt.rule()
@@ -86,11 +90,16 @@ def run_sheet(plan, day, staff_id, *, columns, printed_at, web_url, shift=None, 
     return receipt
 
 
-def _visit(receipt, plan, day, visit, staff_id, *, number, indent, moved, print_times, print_entry, tz):
+def _visit(receipt, plan, day, visit, staff_id, *, number, indent, moved, print_times, print_entry, tz,
+           stranger=False):
+    """One stop; for a *stranger* (a substitute, who knows neither clients nor addresses) also the area.
+    The way in stays behind ``print_entry`` for everyone: a substitute reads it on their phone's client card."""
     client = plan.clients[visit.client_id]
     label = f"{number}.".ljust(indent)
     receipt.text(label + client.name, indent=indent, first_indent=0, bold=True)
     receipt.address(client.address, indent=indent)
+    if stranger and client.area:
+        receipt.text("Område: " + client.area, indent=indent + 2, first_indent=indent)
     if print_times and visit.window:
         receipt.text(f"Tid: {window_label(visit, tz, dash='-')}", indent=indent)
     for alert in client.alerts:
@@ -107,6 +116,16 @@ def _visit(receipt, plan, day, visit, staff_id, *, number, indent, moved, print_
         receipt.text("(Flyttat hit idag)", indent=indent)
     if print_entry and client.entry:
         receipt.text("Nyckel/kod: " + client.entry, indent=indent + 2, first_indent=indent)
+
+
+def _colleague_to_call(receipt, plan, day, staff_id):
+    """A substitute's first question is whom to ask: the colleague who added them at the meeting."""
+    added = next((r for r in day.changes if r["kind"] == "substitute" and r["body"].get("id") == staff_id), None)
+    colleague = plan.staff.get(added["author"]) if added else None
+    if colleague and colleague.phone:
+        receipt.text("Vikarie? Frågor under passet:", bold=True)
+        receipt.pair(colleague.name, colleague.phone)
+        receipt.rule()
 
 
 def _tick_boxes(receipt, *, indent):

@@ -109,6 +109,12 @@ def test_a_substitute_gets_a_sheet_and_is_named_as_a_partner(box):
     assert "Dubbelbemanning med Kim Berg" in sheet(box, keep).replace("\n", " ")
     text = sheet(box, sub_id)
     assert "Kim Berg" in text and box.plan().clients[visit.client_id].name in text
+    client = box.plan().clients[visit.client_id]  # a stranger's sheet: where, and whom to call
+    flat = " ".join(text.split())
+    assert f"Område: {client.area}" in flat and client.phone not in flat  # still no client phone on paper
+    assert f"Vikarie? Frågor under passet: {box.plan().staff['s1'].name}" in flat  # who added them
+    assert box.plan().staff["s1"].phone in flat
+    assert "Område:" not in sheet(box, keep) and "Vikarie?" not in sheet(box, keep)
     assert b"Kim Berg" in jobs.render(box, "sheet", {"staff_id": sub_id, "date": TODAY.isoformat()})
 
 
