@@ -192,13 +192,35 @@ def sign_in():
                            typed=request.form.get("namn", "")), status
 
 
+def _try_code(kind, redeem):
+    """Try a one-time code (*redeem* returns its account or raises UserError), counted against this address.
+
+    Refusals are logged as ``enroll.failed`` / ``enroll.locked`` or
+    ``substitute.failed`` / ``substitute.locked`` (*kind*).  Returns the
+    account (or None) and the page's status.
+    """
+    state = web_state()
+    keys = [f"addr:{request.remote_addr}"]
+    if wait := state.lockout.begin(keys):
+        _refused(f"{kind}.locked", None)
+        flash(_("För många försök. Vänta %(seconds)d sekunder och försök igen.", seconds=wait), "error")
+        return None, 429
+    try:
+        user = redeem()
+    except UserError as exc:
+        _refused(f"{kind}.failed", None)
+        flash(str(exc), "error")
+        return None, 400
+    state.lockout.succeeded(keys)
+    return user, 200
+
+
 @bp.route("/aktivera", methods=["GET", "POST"])
 def enroll():
     state = web_state()
     code = normalize_code(request.values.get("kod", ""))
     status = 200
     if request.method == "POST":
-        keys = [f"addr:{request.remote_addr}"]
         pin = request.form.get("pin", "")
         if pin != request.form.get("pin2", ""):
             flash(_("De två PIN-koderna är olika."), "error")
@@ -206,19 +228,9 @@ def enroll():
         elif pin_problem(pin):  # checked before the code, and not counted: the code was not tried
             flash(pin_problem(pin), "error")
             status = 400
-        elif wait := state.lockout.begin(keys):
-            _refused("enroll.locked", None)
-            flash(_("För många försök. Vänta %(seconds)d sekunder och försök igen.", seconds=wait), "error")
-            status = 429
         else:
-            try:
-                user = state.users.enroll(code, pin)
-            except UserError as exc:
-                _refused("enroll.failed", None)
-                flash(str(exc), "error")
-                status = 400
-            else:
-                state.lockout.succeeded(keys)
+            user, status = _try_code("enroll", lambda: state.users.enroll(code, pin))
+            if user:
                 state.sessions.end_all(user["id"])
                 _begin_session(user)
                 audit("enroll", target=user["id"])
@@ -236,24 +248,12 @@ def substitute_sign_in():
     code = normalize_code(request.values.get("kod", ""))
     status = 200
     if request.method == "POST":
-        keys = [f"addr:{request.remote_addr}"]
-        if wait := state.lockout.begin(keys):
-            _refused("substitute.locked", None)
-            flash(_("För många försök. Vänta %(seconds)d sekunder och försök igen.", seconds=wait), "error")
-            status = 429
-        else:
-            try:
-                user = state.users.redeem(code, now=state.box.clock.status().now)
-            except UserError as exc:
-                _refused("substitute.failed", None)
-                flash(str(exc), "error")
-                status = 400
-            else:
-                state.lockout.succeeded(keys)
-                _begin_session(user)
-                audit("signin", target=user["id"], substitute=True)
-                flash(_("Välkommen, %(name)s! Inloggningen gäller till passets slut.", name=user["name"]), "ok")
-                return redirect(url_for("today.index"))
+        user, status = _try_code("substitute", lambda: state.users.redeem(code, now=state.box.clock.status().now))
+        if user:
+            _begin_session(user)
+            audit("signin", target=user["id"], substitute=True)
+            flash(_("Välkommen, %(name)s! Inloggningen gäller till passets slut.", name=user["name"]), "ok")
+            return redirect(url_for("today.index"))
     return render_template("substitute_sign_in.html", code=format_code(code) if code else ""), status
 
 

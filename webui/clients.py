@@ -2,7 +2,8 @@
 
 Entry information (door codes, key boxes) is shown only to staff with a
 visit to the client in their current working day (moves applied; at 01:30
-the night that began yesterday) and to coordinators; every
+the night that began yesterday) and to coordinators; a substitute opens
+only the cards of the clients on their own route; every
 opening of a card is audited with whether the entry was shown.  What is
 written becomes an append-only record (:mod:`sync.store.records`), durable
 before the page says "Sparat"; a correction is a new record pointing at
