@@ -14,7 +14,7 @@ from sync.errors import HembasError
 from .auth import actor_id, audit, require_role
 from .qr import qr_svg
 from .state import get_box, web_state
-from .users import ROLES, UserError, format_code
+from .users import ROLES, SUBSTITUTE, UserError, format_code
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +74,8 @@ def add():
 def new_code(user_id):
     state = web_state()
     user = state.users.get(user_id) or abort(404)
+    if user["role"] == SUBSTITUTE:
+        abort(404)  # a substitute's sign-in is made at the meeting, for one shift (webui.substitutes)
     code = state.users.new_enrollment(user_id)
     state.sessions.end_all(user_id)
     audit("user.new_code", target=user_id)

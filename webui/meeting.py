@@ -17,7 +17,8 @@ from sync.day.wording import describe
 
 from .auth import CLIENT_DATA, actor_id, audit, audit_view, require_role
 from .shifts import shift_asked, working_day
-from .state import get_box
+from .users import SUBSTITUTE
+from .state import get_box, web_state
 
 bp = Blueprint("meeting", __name__, url_prefix="/laget")
 
@@ -115,6 +116,16 @@ def order():
                     + f"#rutt-{staff_id}")  # back to the route just changed, open
 
 
+def end_substitute(staff_id):
+    """Remove the sign-in of substitute *staff_id* and end its sessions (the substitute was taken back)."""
+    state = web_state()
+    for user in state.users.all():
+        if user["role"] == SUBSTITUTE and user["staff_id"] == staff_id:
+            state.users.remove(user["id"])
+            state.sessions.end_all(user["id"])
+            audit("user.remove", target=user["id"], name=user["name"])
+
+
 @bp.post("/angra")
 @require_role(*CLIENT_DATA)
 def take_back():
@@ -127,6 +138,8 @@ def take_back():
     except ChangeRefused as exc:
         flash(str(exc), "error")
     else:
+        if record["kind"] == "substitute":  # no longer on the shift: their sign-in ends now
+            end_substitute(record["body"]["id"])
         flash(_("Ändringen är ångrad."), "ok")
     return back(shift)
 

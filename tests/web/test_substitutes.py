@@ -126,3 +126,20 @@ def test_a_substitute_needs_a_name_and_a_phone(as_staff, box):
     response = as_staff.post_form("/laget/vikarie" + HERE, {"namn": "Kim Berg", "telefon": ""})
     assert response.status_code == 400 and "Kim Berg" in response.get_data(as_text=True)
     assert box.records.find(kind="substitute") == []
+
+
+def test_taking_a_substitute_back_ends_their_sign_in(app, make_browser, added, box, as_staff, state):
+    code, _sub = added
+    web = signed_in_substitute(app, make_browser, code)
+    [record] = box.records.find(kind="substitute")
+    as_staff.post_form("/laget/angra" + HERE, {"andring": record["id"]}, page="/laget")
+    assert web.get("/").status_code == 302
+    assert [u for u in state.users.all() if u["role"] == "substitute"] == []
+
+
+def test_the_personal_page_gives_no_new_code_to_a_substitute(app, make_browser, accounts, added, state):
+    as_coordinator = make_browser(app)
+    as_coordinator.sign_in(accounts["coordinator"])
+    [account] = [u for u in state.users.all() if u["role"] == "substitute"]
+    assert f"/personal/{account['id']}/ny-kod" not in as_coordinator.get("/personal").get_data(as_text=True)
+    assert as_coordinator.post_form(f"/personal/{account['id']}/ny-kod", {}, page="/personal").status_code == 404
