@@ -93,7 +93,9 @@ class PrintQueue:
         plan, day = self.box.plan(), self.box.day(date)
         order = list(plan.staff)
         staff_ids = sorted(day.staff_ids(shift=shift or None), key=lambda s: order.index(s) if s in order else len(order))
-        staff_ids = staff_ids if only is None else [s for s in staff_ids if s in set(only)]
+        if only is not None:
+            wanted = set(only)
+            staff_ids = [s for s in staff_ids if s in wanted]
         if not staff_ids:
             return []
         with self._db.transaction():
