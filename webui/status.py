@@ -20,6 +20,7 @@ from sync.plan.warnings import plan_warnings, summary
 
 from .auth import actor_id, audit, require_role
 from .state import get_box, web_state
+from .users import ROLES
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ def lights_text(daemon):
 
 
 @bp.get("")
+@require_role(*ROLES)  # every account but a substitute, who sees only their route and contacts
 def index():
     box = get_box()
     queue = web_state().print_queue()

@@ -82,7 +82,7 @@ def test_a_substitute_sees_only_their_own_route_and_its_clients(app, make_browse
     assert card.status_code == 200 and 'class="entry"' in card.get_data(as_text=True)  # the door: on their route
     other = box.day(TODAY).route("s2", shift="dag")[0].client_id
     assert web.get(f"/klient/{other}").status_code == 403
-    for path in ("/laget", "/laget/forslag" + HERE, "/tva-veckor", "/utskrift", "/overlamning", "/export"):
+    for path in ("/laget", "/laget/forslag" + HERE, "/tva-veckor", "/utskrift", "/overlamning", "/export", "/status"):
         assert web.get(path).status_code == 403, path
     assert web.post_form("/laget/franvaro" + HERE, {"franvarande": "s2"}, page="/").status_code == 403
     contacts = web.get("/kontakter").get_data(as_text=True)
