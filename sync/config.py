@@ -45,7 +45,6 @@ DEFAULTS = {
         "connections_per_address": 16,  # per phone (a browser opens up to 6); more are closed at once
         "idle_seconds": 30,         # an idle keep-alive connection is closed after this long
         "session_hours": 12,        # a sign-in lasts one shift
-        "secure_cookies": False,    # true when served over TLS
         "language": "sv",           # sv or en
         "enrollment_hours": 72,     # a one-time enrollment code works this long
         "lockout_free_attempts": 3, # wrong PINs before the waiting starts
@@ -53,6 +52,13 @@ DEFAULTS = {
         "lockout_max_seconds": 900,
         "device_days": 365,         # a phone that signed in is "known" this long (its own lockout budget)
         "max_upload_kb": 8192,      # largest plan bundle accepted from the browser
+    },
+    "tls": {                        # HTTPS through nginx in front of the web UI (docs/deploy.md)
+        "enabled": False,           # true on the box: cookies Secure, waitress trusts nginx's X-Forwarded-For
+        "name": "hembas.local",     # the name phones use; the certificate must be valid for it
+        "https_port": 443,
+        "http_port": 80,            # plain HTTP: redirects to HTTPS, except the phones' captive-portal probes
+        "warn_days": 14,            # Status page, status slip and lights warn this long before expiry
     },
     "printer": {
         "backend": "preview",       # preview, usb, serial, network, file

@@ -56,7 +56,7 @@ def create_app(config=None, *, box=None, test_config=None):
         SESSION_COOKIE_NAME="hembas",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
-        SESSION_COOKIE_SECURE=web["secure_cookies"],
+        SESSION_COOKIE_SECURE=config["tls"]["enabled"],  # the one place cookies learn about TLS
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=web["session_hours"]),
         MAX_CONTENT_LENGTH=web["max_upload_kb"] * 1024,
         BABEL_DEFAULT_LOCALE=web["language"],
@@ -64,7 +64,8 @@ def create_app(config=None, *, box=None, test_config=None):
     )
     app.config.update(test_config or {})
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True  # smaller pages for slow phones
-    app.extensions["hembas"] = WebState.open(box, secret_key=app.secret_key)
+    app.extensions["hembas"] = WebState.open(box, secret_key=app.secret_key,
+                                                secure=app.config["SESSION_COOKIE_SECURE"])
     Babel(app)
     _install_template_translations(app, web["language"])
     formatting.init_app(app)

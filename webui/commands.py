@@ -58,7 +58,10 @@ def cmd_serve(args, config):
 
     host = args.host or config["web"]["host"]
     port = args.port or config["web"]["port"]
-    server = make_server(create_app(config), config["web"], host=host, port=port)
+    behind_proxy = config["tls"]["enabled"]
+    if behind_proxy and host != "127.0.0.1":
+        logger.info("TLS is on: listening on 127.0.0.1 behind nginx, not %s", host)
+    server = make_server(create_app(config), config["web"], host=host, port=port, behind_proxy=behind_proxy)
     logger.info("serving on http://%s:%s", server.effective_host, server.effective_port)
     server.run()
 

@@ -19,6 +19,12 @@ a dozen slow phones or one hostile laptop must not keep the others out, so:
   gets Flask's Swedish "Filen är för stor" page; a bigger one is cut off
   (waitress answers 413 and closes) instead of being buffered.
 
+Behind nginx (``[tls] enabled``, see deploy/nginx.py) every connection comes
+from 127.0.0.1, so the per-address cap moves into nginx (``limit_conn``), and
+waitress takes the phone's address from ``X-Forwarded-For`` — only from
+127.0.0.1, where nginx replaces whatever the phone sent — so the lockout and
+the refusal log still count per phone, not for nginx as a whole.
+
 ::
 
     server = make_server(app, config["web"], host="0.0.0.0", port=8080)
@@ -92,11 +98,21 @@ class GuardedServer(TcpWSGIServer):
             logger.warning("%s (so far: %d refused, %d shed)", message, self.refused, self.shed)
 
 
-def make_server(app, web, *, host, port):
-    """A :class:`GuardedServer` for *app* with the ``[web]`` settings *web*."""
+PROXY = "127.0.0.1"            # nginx, the only peer whose X-Forwarded-For is believed
+
+
+def make_server(app, web, *, host, port, behind_proxy=False):
+    """A :class:`GuardedServer` for *app* with the ``[web]`` settings *web* (*behind_proxy*: nginx in front)."""
     idle = web["idle_seconds"]
+    proxy = {}
+    if behind_proxy:
+        # waitress's documented proxy options: the peer must be PROXY, only the last hop counts,
+        # and the headers are removed from any other peer's request.
+        proxy = dict(trusted_proxy=PROXY, trusted_proxy_count=1, clear_untrusted_proxy_headers=True,
+                     trusted_proxy_headers={"x-forwarded-for", "x-forwarded-proto"})
     return GuardedServer(
-        app, per_address=web["connections_per_address"], host=host, port=port, threads=web["threads"],
+        app, per_address=web["connection_limit"] if behind_proxy else web["connections_per_address"],
+        host=PROXY if behind_proxy else host, port=port, threads=web["threads"], **proxy,
         ident="hembas", connection_limit=web["connection_limit"], channel_timeout=idle,
         cleanup_interval=max(1, min(5, idle // 2)), asyncore_use_poll=True,
         max_request_header_size=MAX_HEADER_BYTES,

@@ -27,7 +27,7 @@ class WebState:
     _queue_lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
 
     @classmethod
-    def open(cls, box, *, secret_key):
+    def open(cls, box, *, secret_key, secure=False):
         web, data_dir = box.config["web"], box.data_dir
         return cls(box=box,
                    users=Users(data_dir, enrollment_hours=web["enrollment_hours"]),
@@ -35,7 +35,7 @@ class WebState:
                    lockout=Lockout(data_dir, free_attempts=web["lockout_free_attempts"],
                                    base_seconds=web["lockout_base_seconds"],
                                    max_seconds=web["lockout_max_seconds"]),
-                   devices=DeviceCookies(secret_key, days=web["device_days"], secure=web["secure_cookies"]),
+                   devices=DeviceCookies(secret_key, days=web["device_days"], secure=secure),
                    refusals=RefusalLog(box.audit))
 
     def print_queue(self):

@@ -82,11 +82,14 @@ def test_no_account_has_a_pin_before_enrollment(state):
     assert user not in state.users.can_sign_in()
 
 
-def test_secure_cookie_when_configured(box, accounts, monkeypatch, make_browser):
-    monkeypatch.setitem(box.config["web"], "secure_cookies", True)
+def test_secure_cookies_when_tls_is_on(box, accounts, monkeypatch, make_browser):
     web = make_browser(create_app(box=box))
-    response = web.sign_in(accounts["staff"])
-    assert "Secure" in response.headers["Set-Cookie"]
+    assert not any("Secure" in c for c in web.sign_in(accounts["staff"]).headers.getlist("Set-Cookie"))
+    monkeypatch.setitem(box.config["tls"], "enabled", True)
+    web = make_browser(create_app(box=box))
+    cookies = web.sign_in(accounts["staff"]).headers.getlist("Set-Cookie")
+    assert {c.split("=")[0] for c in cookies} == {"hembas", "hembas_enhet"}  # session and device cookie
+    assert all("; Secure" in c for c in cookies)
 
 
 def test_pins_are_stored_only_as_argon2id_hashes(state):
