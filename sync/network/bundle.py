@@ -8,6 +8,9 @@ any check fails nothing is written and a :class:`~sync.errors.HembasError`
 with a Swedish reason is raised::
 
     plan = import_bundle(box, raw_bytes, source="usb")
+
+A renewed TLS certificate for the box travels the same way, in an envelope
+of kind ``certificate`` signed by the same hub key (:func:`import_certificate`).
 """
 
 import logging
@@ -22,6 +25,8 @@ from ..plan.validate import MAX_FILE_BYTES, load_document
 logger = logging.getLogger(__name__)
 
 KIND = "plan"
+CERTIFICATE_KIND = "certificate"
+MAX_CERTIFICATE_BYTES = 64 * 1024 + MAX_HEADER_BYTES + 128
 SUFFIX = ".bundle"
 MAX_BUNDLE_BYTES = MAX_FILE_BYTES + MAX_HEADER_BYTES + 128  # the largest plan, its header and signature
 
@@ -69,3 +74,39 @@ def import_bundle(box, raw_bytes, *, source):
     box.audit.record("plan.import", actor="sync", target=plan.version,
                      detail={"source": source, "signed_at": header["created_at"], "key_id": header["key_id"]})
     return plan
+
+
+def make_certificate_bundle(cert_pem, signing_key, *, team, created_at=None):
+    """Sign a renewed certificate chain (PEM, no key) for *team*'s box (the hub side)."""
+    return sign(cert_pem, signing_key, kind=CERTIFICATE_KIND, team=team, created_at=created_at)
+
+
+def import_certificate(box, raw_bytes, *, source, now):
+    """Verify a signed certificate renewal and swap it in for the key the box holds; returns its info.
+
+    Only the pinned hub key can sign one: a certificate from anywhere else
+    (a bare PEM file, another key) is refused before it is even read.  The
+    certificate's own checks (name, key, dates) are :func:`sync.certificate.check`'s.
+    """
+    from ..certificate import inspect, store_for
+
+    if len(raw_bytes) > MAX_CERTIFICATE_BYTES:
+        raise BundleRejected(f"filen är för stor för ett certifikat ({len(raw_bytes)} byte)")
+    pinned = box.config["hub"]["public_key"]
+    if not pinned:
+        raise BundleRejected("ingen betrodd hubbnyckel är inställd ([hub] public_key)")
+    header, payload = verify(raw_bytes, pinned, kind=CERTIFICATE_KIND)
+    team = expected_team(box)
+    if team and header["team"] != team:
+        raise BundleRejected(f"certifikatet gäller team {header['team']!r}, den här lådan hör till {team!r}")
+    store = store_for(box.config)
+    held, _ = store.read()
+    if held:
+        renewed, current = inspect(payload), inspect(held)
+        if renewed.not_after < current.not_after:
+            raise BundleRejected(f"certifikatet går ut tidigare ({renewed.not_after:%Y-%m-%d}) än det lådan har "
+                                 f"({current.not_after:%Y-%m-%d})")
+    info = store.install(payload, source="hub", now=now)
+    box.audit.record("tls.renew", actor="sync", target=info.fingerprint,
+                     detail={"source": source, "signed_at": header["created_at"], "not_after": info.not_after.isoformat()})
+    return info

@@ -1,0 +1,85 @@
+"""``hembas tls …``: the web UI's certificate and nginx's configuration on the box.
+
+``hembas-nginx.service`` runs ``hembas tls ensure`` and ``hembas tls
+nginx-config`` before nginx starts, so nginx always has a certificate and a
+configuration made from the current settings.  A technician (or the USB
+stick) installs a certificate with ``install`` or a signed renewal with
+``renew``; nginx is reloaded by ``hembas-nginx-reload.path`` when the file changes.
+"""
+
+import datetime as dt
+import logging
+import os
+from pathlib import Path
+
+from sync.box import open_box
+from sync.certificate import store_for
+from sync.cli import add_command, print_json
+from sync.store.database import atomic_write_bytes
+
+logger = logging.getLogger(__name__)
+
+RUNTIME_DIR = Path("/run/hembas-nginx")
+
+
+def register(subparsers):
+    tls = add_command(subparsers, "tls", help="HTTPS: certifikatet och nginx framför webbgränssnittet")
+    actions = tls.add_subparsers(dest="action", metavar="ÅTGÄRD", required=True)
+    add_command(actions, "status", help="visa certifikatets källa, namn och giltighet", handler=cmd_status)
+    add_command(actions, "ensure", help="gör ett självsignerat certifikat om inget finns", handler=cmd_ensure)
+    install = add_command(actions, "install", help="installera certifikat och nyckel från kommunens CA",
+                          handler=cmd_install)
+    install.add_argument("certificate", type=Path, metavar="CERTIFIKAT", help="certifikatet (PEM, med kedjan)")
+    install.add_argument("key", type=Path, metavar="NYCKEL", help="den privata nyckeln (PEM)")
+    renew = add_command(actions, "renew", help="installera ett förnyat certifikat signerat av hubben",
+                        handler=cmd_renew)
+    renew.add_argument("file", type=Path, metavar="FIL", help="hubbens signerade certifikatfil")
+    conf = add_command(actions, "nginx-config", help="skriv nginx-konfigurationen från inställningarna",
+                       handler=cmd_nginx_config)
+    conf.add_argument("-o", "--output", type=Path, required=True, metavar="FIL", help="filen att skriva")
+    conf.add_argument("--runtime", type=Path, default=RUNTIME_DIR, metavar="MAPP",
+                      help="nginx:s mapp för pid och temporära filer (standard %(default)s)")
+
+
+def _now():
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def cmd_status(args, config):
+    print_json(store_for(config).status(now=_now(), warn_days=config["tls"]["warn_days"]))
+
+
+def cmd_ensure(args, config):
+    store = store_for(config)
+    if store.ensure(now=_now()):
+        print(f"Självsignerat certifikat skapat för {store.name}: webbläsarna varnar tills ett från kommunens CA "
+              "är installerat.")
+    else:
+        print(store.status(now=_now(), warn_days=config["tls"]["warn_days"])["message"])
+
+
+def cmd_install(args, config):
+    box = open_box(config)
+    info = store_for(config).install(args.certificate.read_bytes(), args.key.read_bytes(), source="upload",
+                                     now=box.clock.now())
+    box.audit.record("tls.install", actor="cli", target=info.fingerprint,
+                                  detail={"not_after": info.not_after.isoformat()})
+    print(f"Certifikatet är installerat och gäller till {info.not_after:%Y-%m-%d}.")
+
+
+def cmd_renew(args, config):
+    from sync.network.bundle import import_certificate
+
+    box = open_box(config)
+    info = import_certificate(box, args.file.read_bytes(), source="usb", now=box.clock.now())
+    print(f"Det förnyade certifikatet är installerat och gäller till {info.not_after:%Y-%m-%d}.")
+
+
+def cmd_nginx_config(args, config):
+    from .nginx import render
+
+    text = render(config, pem=store_for(config).path, runtime_dir=args.runtime)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(args.output, text.encode())
+    os.chmod(args.output, 0o644)
+    logger.info("wrote %s", args.output)
