@@ -7,16 +7,17 @@ named pattern, the worst thing first::
     signal_for(SystemState(clock_trusted=False))
     # Signal(pattern='clock', reason='klockan kan inte litas på – ...')
 
-=========  ==========================  =============================================
-pattern    lights                      when
-=========  ==========================  =============================================
-error      red steady                  printer problem (paper out, offline) or store error
-clock      red blinking slowly         the clock cannot be trusted: no shift is "now", nothing prints
-busy       green blinking fast         a print job is being sent
-warning    yellow steady               no plan, plan stale or not covering the working day, sync failed
-binder     yellow blinking slowly      the printed binder (pärm) is out of date: print the changes
-ok         green steady                plan fresh and covering the working day, printer ready
-=========  ==========================  =============================================
+===========  ==========================  =============================================
+pattern      lights                      when
+===========  ==========================  =============================================
+error        red steady                  printer problem (paper out, offline) or store error
+clock        red blinking slowly         the clock cannot be trusted: no shift is "now", nothing prints
+busy         green blinking fast         a print job is being sent
+warning      yellow steady               no plan, plan stale or not covering the working day, sync failed
+certificate  yellow blinking briefly     the HTTPS certificate expires within [tls] warn_days, or has
+binder       yellow blinking slowly      the printed binder (pärm) is out of date: print the changes
+ok           green steady                plan fresh and covering the working day, printer ready
+===========  ==========================  =============================================
 
 docs/hardware.md shows the same table for the people who wire and read the box.
 """
@@ -27,6 +28,7 @@ OK = "ok"
 BUSY = "busy"
 WARNING = "warning"
 BINDER = "binder"
+CERTIFICATE = "certificate"
 CLOCK = "clock"
 ERROR = "error"
 
@@ -36,6 +38,7 @@ PATTERNS = {
     BUSY: ("green", 0.2, 0.2),
     WARNING: ("yellow", 1.0, 0.0),
     BINDER: ("yellow", 1.0, 1.0),
+    CERTIFICATE: ("yellow", 0.2, 1.8),
     CLOCK: ("red", 1.0, 1.0),
     ERROR: ("red", 1.0, 0.0),
 }
@@ -46,6 +49,7 @@ DESCRIPTIONS = {
     BUSY: "grön blinkar snabbt",
     WARNING: "gul lyser",
     BINDER: "gul blinkar långsamt",
+    CERTIFICATE: "gul blinkar kort",
     CLOCK: "röd blinkar långsamt",
     ERROR: "röd lyser",
 }
@@ -67,6 +71,7 @@ class SystemState:
     printer_busy: bool = False
     store_error: str = ""         # why the store could not be read, "" if fine
     binder_stale: str = ""        # why the printed binder is out of date, "" if it is in step (or none)
+    certificate_warning: str = "" # the HTTPS certificate expires soon or has, "" if fine (or TLS is off)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,6 +96,8 @@ def signal_for(state):
         return Signal(WARNING, "planen är gammal eller täcker inte passets arbetsdag")
     if state.sync_error:
         return Signal(WARNING, f"senaste synkningen misslyckades: {state.sync_error}")
+    if state.certificate_warning:
+        return Signal(CERTIFICATE, state.certificate_warning)
     if state.binder_stale:
         return Signal(BINDER, state.binder_stale)
     return Signal(OK, "allt fungerar")

@@ -11,6 +11,7 @@ A store that cannot be read is itself a state to show, never a crash.
 import logging
 
 from printer.binder_store import BinderStore
+from sync.certificate import box_status
 from sync.errors import StoreError
 
 from .signals import SystemState
@@ -28,6 +29,7 @@ def read_system_state(box, queue, *, sync_status, binders=None):
         printer = queue.status()
         sync_error = sync_status.read()["last_error"] or ""
         binder = (binders or BinderStore(box)).reminder(max_age=BINDER_EVERY)
+        certificate = box_status(box)
     except StoreError as exc:
         logger.warning("state: store error: %s", exc)
         return SystemState(clock_trusted=box.clock.status().trusted, store_error=str(exc))
@@ -40,5 +42,6 @@ def read_system_state(box, queue, *, sync_status, binders=None):
         printer_reason=printer["reason"],
         printer_busy=bool(printer.get("busy") or printer.get("pending")),
         binder_stale=binder["reason"] if binder["stale"] else "",
+        certificate_warning=certificate["warning"] if certificate else "",
     )
 

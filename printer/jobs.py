@@ -8,6 +8,7 @@ newest plan and this morning's reassignments.
 import datetime as dt
 import logging
 
+from sync.certificate import box_status
 from sync.day.fingerprint import route_fingerprint
 from sync.day.handovers import written_for
 from sync.errors import HembasError
@@ -123,7 +124,17 @@ def status_facts(box, *, printer_state):
         "printed_at": f"{clock.now.day}/{clock.now.month} {clock.now:%H:%M}",
         "setup_errors": [e["message"] for e in (read_errors(box.data_dir) or {}).get("errors", [])],
         "binder": binder_line(box),
+        "certificate": _certificate_line(box),
     }
+
+
+def _certificate_line(box):
+    """The slip's line on HTTPS: only when TLS is on; a warning in capitals, like a stale plan."""
+    status = box_status(box)
+    if status is None:
+        return ""
+    text = status["message"][:1].upper() + status["message"][1:] + "."
+    return f"VARNING: {text}" if status["warning"] else text
 
 
 def binder_line(box):

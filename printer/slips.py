@@ -53,6 +53,9 @@ def status_slip(facts, *, columns):
     if facts.get("binder"):
         receipt.text("Pärm", bold=True)
         receipt.text(facts["binder"], indent=2)
+    if facts.get("certificate"):
+        receipt.text("HTTPS", bold=True)
+        receipt.text(facts["certificate"], indent=2)
     if facts.get("setup_errors"):
         receipt.rule()
         receipt.text("FEL I INSTÄLLNINGSFILEN (hembas.toml)", bold=True)

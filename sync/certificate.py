@@ -30,6 +30,7 @@ a new Python dependency.
 
 import dataclasses
 import datetime as dt
+import functools
 import ipaddress
 import json
 import logging
@@ -77,6 +78,7 @@ def _date(text):
         tzinfo=dt.timezone.utc)
 
 
+@functools.lru_cache(maxsize=8)  # the lights ask every few seconds; the file rarely changes
 def inspect(cert_pem):
     """What the first certificate in *cert_pem* says; raises :class:`CertificateRejected` if unreadable."""
     blocks = CERT_BLOCK.findall(cert_pem or b"")
@@ -219,6 +221,21 @@ def _alt_name(name):
         return f"IP:{name}"
     except ValueError:
         return f"DNS:{name}"
+
+
+def box_status(box):
+    """The certificate's :meth:`CertificateStore.status` by the box's clock; None when TLS is off.
+
+    The Status page, the status slip and the lights all ask here; its
+    ``warning`` is set when the certificate expires within ``[tls] warn_days``
+    (or has expired, or is missing).
+    """
+    tls = box.config["tls"]
+    if not tls["enabled"]:
+        return None
+    status = store_for(box.config).status(now=box.clock.status().now, warn_days=tls["warn_days"])
+    status["warning"] = status["message"] if status["state"] in ("expiring", "expired", "missing") else ""
+    return status
 
 
 def store_for(config):

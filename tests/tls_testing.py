@@ -107,3 +107,22 @@ class Nginx:
                 self.process.wait()
         if self.process:
             self.process.stderr.close()
+
+
+def box_with_certificate(box, tmp_path, *, days, after_days, self_signed=False):
+    """Turn TLS on for *box*, install a certificate valid *days* from now, and move its clock *after_days* on."""
+    import datetime as dt
+
+    from hembas_testing import fixed_clock
+    from sync.certificate import store_for
+
+    now = dt.datetime.now(dt.timezone.utc)
+    box.config["tls"].update(enabled=True, name="hembas.test")
+    store = store_for(box.config)
+    if self_signed:
+        store.ensure(now=now)
+    else:
+        store.install(*TestCA(tmp_path / "ca").issue("hembas.test", days=days), source="settings",
+                      now=now + dt.timedelta(seconds=1))
+    box.clock = fixed_clock(box.data_dir, now=now + dt.timedelta(days=after_days))
+    return store

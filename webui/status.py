@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from firmware.control import daemon_status, request_press
 from firmware.signals import DESCRIPTIONS
+from sync.certificate import box_status
 from sync.errors import HembasError
 from sync.provisioning import read_errors
 from sync.network.status import SyncStatus
@@ -45,7 +46,7 @@ def index():
                            plan=plan, info=box.mirror.info(),
                            warnings=summary(plan_warnings(plan, box.shifts)) if plan else [],
                            clock=box.clock.status(), sync=SyncStatus(box.data_dir).read(),
-                           printer=queue.status(), binder=_binder_reminder(box),
+                           printer=queue.status(), binder=_binder_reminder(box), certificate=box_status(box),
                            can_press=bool(daemon and daemon.get("mock")) and g.user["role"] == "technician")
 
 

@@ -27,6 +27,9 @@ TABLE = [
     (SystemState(binder_stale="pärmen: 12 ändringar", plan_stale=True), "warning"),
     (SystemState(binder_stale="pärmen: 12 ändringar", sync_error="timeout"), "warning"),
     (SystemState(binder_stale="pärmen: 12 ändringar", printer_busy=True), "busy"),
+    (SystemState(certificate_warning="certifikatet går ut om 9 dagar"), "certificate"),
+    (SystemState(certificate_warning="certifikatet går ut om 9 dagar", binder_stale="pärmen"), "certificate"),
+    (SystemState(certificate_warning="certifikatet går ut om 9 dagar", sync_error="timeout"), "warning"),
 ]
 
 

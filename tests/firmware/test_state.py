@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from hembas_testing import NOW, TODAY, binder_on_the_shelf, fixed_clock, move_visit
+from tls_testing import box_with_certificate
 
 from firmware.signals import signal_for
 from firmware.state import read_system_state
@@ -74,3 +75,12 @@ def test_an_out_of_date_printed_binder_blinks_yellow(box, queue):
     move_visit(box, box.day(TODAY).route("s3")[0], ["s2"])
     state = read_system_state(box, queue, sync_status=SyncStatus(box.data_dir))
     assert signal_for(state).pattern == "binder" and "1 ändring" in signal_for(state).reason
+
+
+def test_a_certificate_about_to_expire_reaches_the_lights(box, queue, tmp_path):
+    assert read_system_state(box, queue, sync_status=SyncStatus(box.data_dir)).certificate_warning == ""
+    box_with_certificate(box, tmp_path, days=30, after_days=20)
+    state = read_system_state(box, queue, sync_status=SyncStatus(box.data_dir))
+    assert "certifikatet går ut om 9 dagar" in state.certificate_warning
+    box_with_certificate(box, tmp_path / "again", days=30, after_days=10)
+    assert read_system_state(box, queue, sync_status=SyncStatus(box.data_dir)).certificate_warning == ""

@@ -1,6 +1,7 @@
 """The status slip: how to connect, and what is wrong with the box."""
 
 from hembas_testing import TODAY, binder_on_the_shelf, move_visit
+from tls_testing import box_with_certificate
 
 from printer.jobs import status_facts
 from printer.slips import status_slip
@@ -67,3 +68,10 @@ def test_a_substitutes_slip_says_how_to_sign_in_and_when_it_ends():
                            until="dagpasset 27/11 till 16:00", columns=48).plain_text()
     assert "Kim Berg" in text and "ABCD-EFGH" in text and "Gäller dagpasset 27/11 till 16:00" in text
     assert "Eller öppna http://hembas.lan/vikarie?kod=ABCDEFGH" in " ".join(text.split())
+
+
+
+def test_status_slip_warns_before_the_https_certificate_expires(box, tmp_path):
+    assert "HTTPS" not in slip_text(box)  # TLS off (the demo): nothing to say
+    box_with_certificate(box, tmp_path, days=30, after_days=25)
+    assert "VARNING: Certifikatet går ut om 4 dagar" in " ".join(slip_text(box).split())

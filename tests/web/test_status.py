@@ -1,6 +1,7 @@
 import datetime as dt
 
 from hembas_testing import fixed_clock
+from tls_testing import box_with_certificate
 
 
 def clock_at_new_year_2020(box):
@@ -60,3 +61,23 @@ def test_the_plans_warnings_are_on_the_status_page_without_client_data(as_techni
     html = as_technician.get("/status").get_data(as_text=True)
     assert "Varningar i planen" in html and "Besök utan personal: " in html
     assert not any(client.name.replace("'", "&#39;") in html for client in box.plan().clients.values())
+
+
+def test_status_explains_a_self_signed_certificate(as_technician, box, tmp_path):
+    box_with_certificate(box, tmp_path, days=0, after_days=0, self_signed=True)
+    html = as_technician.get("/status").get_data(as_text=True)
+    assert "HTTPS-certifikat" in html and "webbläsare varnar" in html and "kan de inte spara dagen" in html
+    assert 'class="flash error">Självsignerat' not in html  # explained, not an alarm
+
+
+def test_status_warns_two_weeks_before_the_certificate_expires(as_technician, box, tmp_path):
+    box_with_certificate(box, tmp_path, days=30, after_days=15)
+    html = as_technician.get("/status").get_data(as_text=True)
+    assert "Certifikatet gäller till" in html and "Testkommunens CA" in html
+    box.clock = fixed_clock(box.data_dir, now=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=20))
+    html = as_technician.get("/status").get_data(as_text=True)
+    assert 'class="flash error">Certifikatet går ut om 9 dagar' in html
+
+
+def test_without_tls_the_status_page_says_nothing_about_certificates(as_technician):
+    assert "HTTPS-certifikat" not in as_technician.get("/status").get_data(as_text=True)
