@@ -1,5 +1,6 @@
 """``hembas provision``, ``hembas backup``, ``hembas restore`` and ``hembas update …``."""
 
+import datetime as dt
 import getpass
 import logging
 import os
@@ -7,6 +8,7 @@ import sys
 from pathlib import Path
 
 from sync.cli import add_command
+from sync.config import load_config
 from sync.errors import HembasError
 from sync.network.keys import hub_signing_key
 from sync.store.database import atomic_write_bytes
@@ -56,10 +58,12 @@ def register(subparsers):
 
 
 def cmd_provision(args, config):
-    from . import firstboot
+    from . import firstboot, tls
 
     firstboot.ensure_host_key(args.system / "ssh")
     outcome = firstboot.apply_boot_file(args.boot, config=config, system_dir=args.system)
+    applied = load_config(config.data_dir, config.path)  # [tls] name may have come with the file just applied
+    tls.install_boot_certificate(args.boot, applied, now=dt.datetime.now(dt.timezone.utc))
     print({"none": "Ingen inställningsfil på boot-partitionen.",
            "unchanged": "Inställningsfilen är redan tillämpad.",
            "applied": "Inställningarna är tillämpade; hemligheterna är borttagna från kortet.",

@@ -95,11 +95,12 @@ def _read_state(data_dir):
 
 
 def write_config(config, settings):
-    """Merge *settings* into the data folder's hembas.toml; the web UI listens on every interface."""
+    """Merge *settings* into the data folder's hembas.toml; the web UI is served over HTTPS through nginx."""
     path = config.data_dir / provision.FILE_NAME
     current = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     for section, values in {"web": {"host": "0.0.0.0"}, **settings}.items():
         current.setdefault(section, {}).update(values)
+    current.setdefault("tls", {}).setdefault("enabled", True)  # unless the file says otherwise
     atomic_write_bytes(path, tomlfile.dumps(current).encode())
 
 

@@ -1,5 +1,8 @@
 """``hembas tls …``: the web UI's certificate and nginx's configuration on the box.
 
+At every boot ``hembas provision`` installs the municipality's certificate
+when the technician put ``hembas.crt`` (and ``hembas.key``) next to
+``hembas.toml`` on the boot partition (:func:`install_boot_certificate`).
 ``hembas-nginx.service`` runs ``hembas tls ensure`` and ``hembas tls
 nginx-config`` before nginx starts, so nginx always has a certificate and a
 configuration made from the current settings.  A technician (or the USB
@@ -12,14 +15,17 @@ import logging
 import os
 from pathlib import Path
 
+from sync import provisioning
 from sync.box import open_box
-from sync.certificate import store_for
+from sync.certificate import CertificateRejected, store_for
 from sync.cli import add_command, print_json
 from sync.store.database import atomic_write_bytes
 
 logger = logging.getLogger(__name__)
 
 RUNTIME_DIR = Path("/run/hembas-nginx")
+CERT_FILE = "hembas.crt"     # on the boot partition, beside hembas.toml: the certificate and its chain (PEM)
+KEY_FILE = "hembas.key"      # ... and its key (PEM), removed from the card once installed
 
 
 def register(subparsers):
@@ -73,6 +79,37 @@ def cmd_renew(args, config):
     box = open_box(config)
     info = import_certificate(box, args.file.read_bytes(), source="usb", now=box.clock.now())
     print(f"Det förnyade certifikatet är installerat och gäller till {info.not_after:%Y-%m-%d}.")
+
+
+def install_boot_certificate(boot_dir, config, *, now):
+    """Install ``hembas.crt`` (+ ``hembas.key``) from the boot partition; returns "none", "unchanged", "installed" or "invalid".
+
+    A refused certificate is reported like a settings-file problem (Status
+    page, status slip) under the key ``tls``; the key file is removed from
+    the card only once its certificate is installed.
+    """
+    cert_path, key_path = Path(boot_dir) / CERT_FILE, Path(boot_dir) / KEY_FILE
+    if not cert_path.exists():
+        return "none"
+    store, cert = store_for(config), cert_path.read_bytes()
+    key = key_path.read_bytes() if key_path.exists() else None
+    if not key and store.read()[0] == cert:
+        return "unchanged"
+    others = [e for e in (provisioning.read_errors(config.data_dir) or {}).get("errors", []) if e.get("key") != "tls"]
+    try:
+        store.install(cert, key, source="settings", now=now)
+    except CertificateRejected as exc:
+        logger.error("%s: %s", cert_path, exc)
+        provisioning.write_errors(config.data_dir, others + [{"key": "tls", "message": f"{CERT_FILE}: {exc}"}],
+                                  source=cert_path, checked_at=now.isoformat(timespec="seconds"))
+        return "invalid"
+    key_path.unlink(missing_ok=True)
+    if others:
+        provisioning.write_errors(config.data_dir, others, source=Path(boot_dir) / "hembas.toml",
+                                  checked_at=now.isoformat(timespec="seconds"))
+    else:
+        provisioning.clear_errors(config.data_dir)
+    return "installed"
 
 
 def cmd_nginx_config(args, config):

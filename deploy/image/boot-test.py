@@ -19,14 +19,16 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import https_check  # noqa: E402  (beside this script)
 
 OUT = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parents[1] / "out")
 BOOT_TIMEOUT = 15 * 60
 SECRET_PASSPHRASE = "testlosen-for-qemu"
 SECRET_CODE = "QEMU2345"
-SERVICES = ["hembas-provision.service", "hembas-web.service", "hembas-firmware.service",
+SERVICES = ["hembas-provision.service", "hembas-web.service", "hembas-tls.service", "hembas-firmware.service",
             "hembas-sync.timer", "nftables.service", "ssh.service", "NetworkManager.service"]
 
 
@@ -70,13 +72,12 @@ def ssh(key, port, command):
 
 
 def wait_for_ui(port, qemu, deadline):
+    """The first answer on plain HTTP (a redirect to HTTPS counts: nginx and the UI are up)."""
     while time.monotonic() < deadline and qemu.poll() is None:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
-                return response.status, response.read(2000).decode("utf-8", "replace")
-        except urllib.error.HTTPError as exc:
-            if exc.code < 500:
-                return exc.code, ""
+            status, location = https_check.http_get(port, "/generate_204")
+            if status < 500:
+                return status, location
         except OSError:
             pass
         time.sleep(3)
@@ -96,8 +97,10 @@ def main():
         toml.write_bytes(settings(key.with_suffix(".pub").read_text().strip()).encode())
         boot = f"{test_image}@@{partition_offset(test_image, 1)}"
         subprocess.run(["mcopy", "-o", "-i", boot, str(toml), "::hembas.toml"], check=True)
+        ca, crt, tls_key = https_check.make_certificate(work)  # the municipality's files, beside the settings
+        subprocess.run(["mcopy", "-o", "-i", boot, str(crt), str(tls_key), "::"], check=True)
 
-        ui_port, ssh_port = free_port(), free_port()
+        ui_port, ssh_port, https_port = free_port(), free_port(), free_port()
         console = open(OUT / "image-test-console.log", "w")
         started = time.monotonic()
         qemu = subprocess.Popen(
@@ -105,7 +108,8 @@ def main():
              "-kernel", str(OUT / "vmlinuz"), "-initrd", str(OUT / "initrd.img"),
              "-append", "root=LABEL=RASPIROOT ro console=ttyAMA0 net.ifnames=0",
              "-drive", f"file={test_image},format=raw,if=none,id=d0", "-device", "virtio-blk-pci,drive=d0",
-             "-netdev", f"user,id=n0,hostfwd=tcp:127.0.0.1:{ui_port}-:80,hostfwd=tcp:127.0.0.1:{ssh_port}-:22",
+             "-netdev", f"user,id=n0,hostfwd=tcp:127.0.0.1:{ui_port}-:80,hostfwd=tcp:127.0.0.1:{ssh_port}-:22,"
+             f"hostfwd=tcp:127.0.0.1:{https_port}-:443",
              "-device", "virtio-net-pci,netdev=n0,romfile="],
             stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT)
         try:
@@ -113,6 +117,7 @@ def main():
             results["boot_to_ui_seconds"] = round(time.monotonic() - started)
             results["checks"]["web UI answers on port 80"] = status is not None and status < 400
             results["ui_status"] = status
+            results["checks"].update(https_check.checks(ui_port, https_port, ca, time.monotonic() + 120))
             for _ in range(20):   # sshd may come up a little after the UI
                 probe = ssh(key, ssh_port, "true")
                 if probe.returncode == 0:
@@ -162,6 +167,8 @@ def main():
         left = subprocess.run(["mtype", "-i", boot, "::hembas.toml"], capture_output=True, text=True)
         results["checks"]["secrets gone from the boot partition"] = (
             left.returncode == 0 and SECRET_PASSPHRASE not in left.stdout and SECRET_CODE not in left.stdout)
+        key_left = subprocess.run(["mtype", "-i", boot, "::hembas.key"], capture_output=True)
+        results["checks"]["certificate key gone from the boot partition"] = key_left.returncode != 0
     finally:
         shutil.rmtree(work, ignore_errors=True)
     results["ok"] = all(results["checks"].values()) and bool(results["checks"])

@@ -18,7 +18,7 @@ ln -sfn /opt/hembas/current/bin/hembas /usr/local/bin/hembas
 addgroup --quiet --system hembas
 addgroup --quiet --system gpio
 adduser --quiet --system --no-create-home --home /data/hembas --ingroup hembas hembas
-for who in web firmware sync; do
+for who in web firmware sync tls; do
     adduser --quiet --system --no-create-home --home /nonexistent --ingroup hembas "hembas-$who"
 done
 adduser --quiet --disabled-password --gecos "Kommunens tekniker" --shell /bin/bash tekniker
@@ -36,8 +36,12 @@ ln -sf /etc/machine-id /var/lib/dbus/machine-id
 ln -sf /usr/share/zoneinfo/Europe/Stockholm /etc/localtime
 echo Europe/Stockholm > /etc/timezone
 
+# nginx runs only as hembas-tls.service (configuration made by `hembas tls nginx-config`):
+# not Debian's own unit and default site.
+systemctl disable nginx.service 2>/dev/null || true
+rm -f /etc/nginx/sites-enabled/default
 systemctl enable hembas-provision.service hembas-web.service hembas-firmware.service \
-    hembas-sync.timer nftables.service NetworkManager.service ssh.service \
+    hembas-tls.service hembas-tls-reload.path hembas-sync.timer nftables.service NetworkManager.service ssh.service \
     systemd-timesyncd.service fake-hwclock.service 2>&1 | grep -v -e '^Created symlink' -e 'systemd-sysv-install' -e '^Synchronizing' || true
 systemctl mask apt-daily.timer apt-daily-upgrade.timer man-db.timer e2scrub_all.timer \
     e2scrub_reap.service 2>/dev/null || true

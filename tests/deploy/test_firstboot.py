@@ -32,7 +32,7 @@ def test_applied_file_configures_the_box(boot_dir, config, system_dir, settings_
     box_config = load_config(config.data_dir, environ={})
     assert box_config["team"]["id"] == "kalix-centrum"
     assert box_config["hub"]["public_key"] == hub_key
-    assert box_config["web"]["host"] == "0.0.0.0"
+    assert box_config["web"]["host"] == "0.0.0.0" and box_config["tls"]["enabled"]  # nginx faces the phones
     assert box_config["printer"]["columns"] == 32
     assert (config.data_dir / "box-signing.key").exists()
     assert read_errors(config.data_dir) is None

@@ -68,3 +68,16 @@ def test_systemd_accepts_the_units(tmp_path):
                             capture_output=True, text=True, env={"SYSTEMD_LOG_LEVEL": "warning"})
     ours = [line for line in result.stderr.splitlines() if "hembas" in line]
     assert ours == []
+
+
+def test_nginx_runs_unprivileged_with_only_the_right_to_bind_80_and_443():
+    service = unit("hembas-tls.service")["Service"]
+    assert service["User"] == "hembas-tls" and service["Group"] == "hembas"
+    assert service["CapabilityBoundingSet"] == service["AmbientCapabilities"] == "CAP_NET_BIND_SERVICE"
+    for option, value in {"NoNewPrivileges": "yes", "PrivateTmp": "yes", "ProtectSystem": "strict",
+                          "ProtectHome": "yes", "ReadWritePaths": "/data/hembas/tls", "Restart": "always"}.items():
+        assert service[option] == value, option
+    text = (UNITS / "hembas-tls.service").read_text()
+    assert f"ExecStartPre={INSTALLED_HEMBAS} tls ensure\n" in text  # never without a certificate
+    assert f"ExecStartPre={INSTALLED_HEMBAS} tls nginx-config --output /run/hembas-nginx/nginx.conf\n" in text
+    assert unit("hembas-tls-reload.path")["Path"]["PathChanged"] == "/data/hembas/tls/hembas.pem"
