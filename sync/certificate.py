@@ -150,6 +150,10 @@ class CertificateStore:
         key = KEY_BLOCK.search(raw)
         return b"".join(CERT_BLOCK.findall(raw)), key.group(0) if key else b""
 
+    def holds(self, cert_pem):
+        """Whether *cert_pem* is the chain installed now (a renewal already applied)."""
+        return b"".join(b.strip() + b"\n" for b in CERT_BLOCK.findall(cert_pem or b"")) == self.read()[0]
+
     def install(self, cert_pem, key_pem=None, *, source, now):
         """Check and swap in a certificate (*key_pem* None: the key the box already holds)."""
         if source not in SOURCES:
@@ -159,7 +163,7 @@ class CertificateStore:
         key = KEY_BLOCK.search(key_pem).group(0).strip() + b"\n"
         chain = b"".join(block.strip() + b"\n" for block in CERT_BLOCK.findall(cert_pem))
         self.folder.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.folder, 0o2750)
+        os.chmod(self.folder, 0o2770)  # the services that swap it (web upload, sync) share the group
         atomic_write_bytes(self.path, chain + key)
         os.chmod(self.path, 0o640)
         atomic_write_bytes(self.folder / INFO_FILE, encode_json(
@@ -187,7 +191,9 @@ class CertificateStore:
                             "-keyout", key_path, "-out", cert_path],
                            check=True, capture_output=True, timeout=60)
             with open(cert_path, "rb") as c, open(key_path, "rb") as k:
-                self.install(c.read(), k.read(), source="self-signed", now=now)
+                cert, key = c.read(), k.read()
+            # openssl dated it by the system clock a moment after *now*
+            self.install(cert, key, source="self-signed", now=max(now, inspect(cert).not_before))
         return True
 
     def source(self):

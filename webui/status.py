@@ -13,8 +13,8 @@ from flask_babel import gettext as _
 
 from firmware.control import daemon_status, request_press
 from firmware.signals import DESCRIPTIONS
-from sync.certificate import box_status
-from sync.errors import HembasError
+from sync.certificate import CertificateRejected, box_status, store_for
+from sync.errors import ClockUntrusted, HembasError
 from sync.provisioning import read_errors
 from sync.network.status import SyncStatus
 from sync.plan.warnings import plan_warnings, summary
@@ -85,6 +85,25 @@ def confirm_clock():
     audit("clock.confirm", target=phone_time.isoformat(timespec="seconds"),
           offset_seconds=round(offset.total_seconds()))
     flash(_("Datum och tid är bekräftade: %(now)s.", now=box.clock.status().now.strftime("%Y-%m-%d %H:%M")), "ok")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/certifikat")
+@require_role("coordinator", "technician")
+def upload_certificate():
+    """The municipality's certificate and key, uploaded from a laptop; nginx reloads on the swap."""
+    box = get_box()
+    files = [request.files.get(name) for name in ("certificate", "key")]
+    if not all(files):
+        flash(_("Välj både certifikatet och nyckeln."), "error")
+        return redirect(url_for(".index"))
+    try:
+        info = store_for(box.config).install(files[0].read(), files[1].read(), source="upload", now=box.clock.now())
+    except (CertificateRejected, ClockUntrusted) as exc:
+        flash(_("Certifikatet installerades inte: %(reason)s", reason=str(exc)), "error")
+        return redirect(url_for(".index"))
+    audit("tls.install", target=info.fingerprint, not_after=info.not_after.isoformat())
+    flash(_("Certifikatet är installerat och gäller till %(date)s.", date=f"{info.not_after:%Y-%m-%d}"), "ok")
     return redirect(url_for(".index"))
 
 

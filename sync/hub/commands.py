@@ -8,7 +8,7 @@ from ..cli import add_command
 from ..errors import HembasError
 from .publish import publish_export
 from .server import make_server
-from .store import HubStore
+from .store import CERTIFICATE_NAME, HubStore
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,10 @@ def register_hub(subparsers):
                        help="gör en demohubb för den här lådan som publicerar en ändrad plan med jämna mellanrum")
     serve.add_argument("--demo-every", type=float, default=120, metavar="SEKUNDER",
                        help="med --demo: så här ofta kommer en ny plan (standard %(default)s)")
+    cert = action("certificate", "signera ett förnyat TLS-certifikat för ett teams låda", cmd_certificate)
+    cert.add_argument("certificate", type=Path, metavar="CERTIFIKAT",
+                      help="certifikatet med kedja (PEM, utan nyckel), utfärdat för lådans nyckel")
+    cert.add_argument("--team", required=True, metavar="ID", help="teamet vars låda ska ha det")
     add_box = action("add-box", "godkänn en lådas publika nyckel för ett team", cmd_add_box)
     add_box.add_argument("public_key", metavar="NYCKEL", help="lådans publika nyckel (hembas sync status visar den)")
     add_box.add_argument("--team", required=True, metavar="ID", help="teamet lådan hör till")
@@ -64,6 +68,20 @@ def cmd_publish(args, config):
                                team_name=args.team_name):
         print(f"Team {plan.team.id}: plan {plan.version} publicerad ({len(plan.visits)} besök) "
               f"-> {store.bundle_path(plan.team.id)}")
+
+
+def cmd_certificate(args, config):
+    """Sign a renewal the box fetches at its next sync (it checks name, key and dates itself)."""
+    from ..network.bundle import make_certificate_bundle
+
+    try:
+        cert = args.certificate.read_bytes()
+    except OSError as exc:
+        raise HembasError(f"kan inte läsa {args.certificate}: {exc.strerror}") from None
+    store = _store(args, config)
+    path = store.put_bundle(args.team, make_certificate_bundle(cert, store.signing_key(), team=args.team),
+                            CERTIFICATE_NAME)
+    print(f"Certifikatet för team {args.team} är signerat och publicerat -> {path}")
 
 
 def cmd_add_box(args, config):

@@ -3,6 +3,7 @@
 Two routes, the whole protocol (docs/sync-protocol.md)::
 
     GET  /teams/<team>/plan.bundle    the static signed bundle, with an ETag; 304 if unchanged
+                                      (likewise certificate.bundle: a renewed TLS certificate, if any)
     POST /teams/<team>/journal        a signed (or sealed) journal batch -> {"accepted": [ids], …}
 
 It listens on 127.0.0.1 unless told otherwise: a real municipality puts it
@@ -29,14 +30,14 @@ import threading
 
 from ..errors import HembasError
 from ..network.signing import MAX_HEADER_BYTES, parse_header
-from .store import HubStore, JournalRefused
+from .store import BUNDLE_NAME, CERTIFICATE_NAME, HubStore, JournalRefused
 
 logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 16 * 1024 * 1024  # a network batch is at most 700 items (well under 1 MiB)
 MAX_HANDLERS = 8                     # requests served at once; each may buffer one upload
 SOCKET_TIMEOUT = 30                  # seconds a client may stay silent mid-request
-ROUTE = re.compile(r"^/teams/([^/]+)/(plan\.bundle|journal)$")
+ROUTE = re.compile(r"^/teams/([^/]+)/(plan\.bundle|certificate\.bundle|journal)$")
 
 
 class _ETags:
@@ -71,13 +72,14 @@ def make_handler(store):
             team, name = self._route()
             if team is None:
                 return self._answer(404, {"error": "okänd adress"})
-            if name != "plan.bundle":
+            if name not in (BUNDLE_NAME, CERTIFICATE_NAME):
                 return self._answer(405, {"error": "använd POST"})
             try:
-                path = store.bundle_path(team)
+                path = store.bundle_path(team, name)
                 etag = etags.of(path)
             except (JournalRefused, FileNotFoundError):
-                return self._answer(404, {"error": f"ingen plan för team {team}"})
+                what = "plan" if name == BUNDLE_NAME else "certifikat"
+                return self._answer(404, {"error": f"ingen {what} för team {team}"})
             if etag in _tags(self.headers.get("If-None-Match", "")):
                 self.send_response(304)
                 self.send_header("ETag", etag)

@@ -35,6 +35,7 @@ from ..plan.validate import ID_RE
 logger = logging.getLogger(__name__)
 
 BUNDLE_NAME = "plan.bundle"
+CERTIFICATE_NAME = "certificate.bundle"  # a renewed TLS certificate for the team's box
 
 
 class JournalRefused(HembasError, ValueError):
@@ -83,12 +84,12 @@ class HubStore:
 
     # -- bundles --------------------------------------------------------------------
 
-    def bundle_path(self, team):
+    def bundle_path(self, team, name=BUNDLE_NAME):
         _check_team(team)
-        return self.public_dir / "teams" / team / BUNDLE_NAME
+        return self.public_dir / "teams" / team / name
 
-    def put_bundle(self, team, envelope):
-        path = self.bundle_path(team)
+    def put_bundle(self, team, envelope, name=BUNDLE_NAME):
+        path = self.bundle_path(team, name)
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(path, envelope)
         return path

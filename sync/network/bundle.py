@@ -84,6 +84,9 @@ def make_certificate_bundle(cert_pem, signing_key, *, team, created_at=None):
 def import_certificate(box, raw_bytes, *, source, now):
     """Verify a signed certificate renewal and swap it in for the key the box holds; returns its info.
 
+    Returns None when the box already serves exactly this certificate (the
+    hub keeps offering its latest renewal at every poll).
+
     Only the pinned hub key can sign one: a certificate from anywhere else
     (a bare PEM file, another key) is refused before it is even read.  The
     certificate's own checks (name, key, dates) are :func:`sync.certificate.check`'s.
@@ -100,6 +103,8 @@ def import_certificate(box, raw_bytes, *, source, now):
     if team and header["team"] != team:
         raise BundleRejected(f"certifikatet gäller team {header['team']!r}, den här lådan hör till {team!r}")
     store = store_for(box.config)
+    if store.holds(payload):
+        return None
     held, _ = store.read()
     if held:
         renewed, current = inspect(payload), inspect(held)

@@ -4,6 +4,7 @@ The protocol (docs/sync-protocol.md) needs nothing but a static file per
 team and one upload endpoint::
 
     GET  {url}/teams/{team}/plan.bundle      (If-None-Match → 304 when unchanged)
+    GET  {url}/teams/{team}/certificate.bundle   (with [tls] on; 404 = no renewal)
     POST {url}/teams/{team}/journal          (a signed batch → JSON acknowledgement)
 
 Every failure becomes a :class:`HubError` with a Swedish reason; no
@@ -26,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 MAX_BUNDLE_BYTES = MAX_FILE_BYTES + 64 * 1024
 MAX_ACK_BYTES = 1024 * 1024
+MAX_CERTIFICATE_BYTES = 128 * 1024
 USER_AGENT = "hembas-box/1"
 
 
@@ -73,6 +75,12 @@ class HubClient:
             return Fetched(None, etag)
         return Fetched(body, headers.get("ETag", ""))
 
+    def get_certificate(self):
+        """The team's signed certificate renewal, or None when the hub has none."""
+        request = urllib.request.Request(self.url("certificate.bundle"), headers={"User-Agent": USER_AGENT})
+        status, _, body = self._send(request, max_bytes=MAX_CERTIFICATE_BYTES, missing_ok=True)
+        return None if status == 404 else body
+
     def post_journal(self, envelope):
         """Upload one signed batch; returns the hub's acknowledgement (a dict)."""
         request = urllib.request.Request(self.url("journal"), data=envelope, method="POST", headers={
@@ -86,14 +94,14 @@ class HubClient:
             raise HubUnreachable("hubben kvitterade inte sändningen begripligt")
         return ack
 
-    def _send(self, request, *, max_bytes):
+    def _send(self, request, *, max_bytes, missing_ok=False):
         where = urllib.parse.urlsplit(request.full_url).netloc
         try:
             with self._opener.open(request, timeout=self.timeout) as response:
                 return response.status, response.headers, _read_all(response, max_bytes)
         except urllib.error.HTTPError as exc:
-            if exc.code == 304:
-                return 304, exc.headers, b""
+            if exc.code == 304 or (exc.code == 404 and missing_ok):
+                return exc.code, exc.headers, b""
             detail = {404: "hittar ingen plan för teamet", 403: "hubben känner inte igen lådan"}.get(exc.code, "")
             error = HubUnreachable if exc.code >= 500 else HubRefused
             raise error(f"hubben {where} svarade {exc.code} {detail}".rstrip()) from None

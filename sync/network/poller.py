@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from .bundle import expected_team
 from ..errors import HembasError
 from .hubclient import HubClient, HubError, HubUnreachable
-from .pull import pull_plan
+from .pull import pull_certificate, pull_plan
 from .push import push_journal
 from .status import SyncStatus
 
@@ -70,6 +70,16 @@ def run_cycle(box, *, client=None, status=None, now=None, rng=random):
         report.ok = False
         report.messages.append(f"planen avvisades: {exc}")
         logger.warning("plan bundle refused: %s", exc)
+    try:
+        renewed = pull_certificate(box, client, now=now)
+        if renewed:
+            report.messages.append(renewed)
+    except HubUnreachable as exc:
+        return _failed(report, status, str(exc), now, box, rng)
+    except HembasError as exc:
+        report.ok = False
+        report.messages.append(f"certifikatet avvisades: {exc}")
+        logger.warning("certificate renewal refused: %s", exc)
     try:
         report.sent = push_journal(box, client, status, now=now)
         if report.sent:

@@ -10,7 +10,7 @@ fetched again next time instead of being forgotten.
 import logging
 from dataclasses import dataclass
 
-from .bundle import import_bundle
+from .bundle import import_bundle, import_certificate
 
 logger = logging.getLogger(__name__)
 
@@ -48,3 +48,21 @@ def pull_plan(box, client, status):
         logger.info("new plan %s from the hub", version)
         return PullResult(True, version, f"ny plan {version} ({plan.valid_from}–{plan.valid_to})")
     return PullResult(False, version, "planen är oförändrad")
+
+
+def pull_certificate(box, client, *, now):
+    """Fetch and install the hub's certificate renewal when TLS is on; returns a message or "".
+
+    Raises like :func:`pull_plan`; a refused renewal leaves the certificate
+    the box serves untouched.
+    """
+    if not box.config["tls"]["enabled"]:
+        return ""
+    envelope = client.get_certificate()
+    if envelope is None:
+        return ""
+    info = import_certificate(box, envelope, source="hubb", now=now)
+    if info is None:
+        return ""
+    logger.info("renewed TLS certificate from the hub, valid to %s", info.not_after.date())
+    return f"nytt certifikat från hubben, gäller till {info.not_after:%Y-%m-%d}"

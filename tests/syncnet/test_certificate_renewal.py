@@ -4,6 +4,7 @@ import datetime as dt
 
 import nacl.signing
 import pytest
+from syncnet.helpers import TEAM, newer_plan
 from tls_testing import TestCA, have_nginx
 
 from sync.certificate import store_for
@@ -70,3 +71,29 @@ def test_a_renewal_for_another_name_key_or_an_older_one_is_refused(tls_box, hub_
                         (tls_box.ca.issue(NAME, days=90)[0], "hör inte till nyckeln"),
                         (tls_box.ca.issue(NAME, days=5, key=tls_box.tls_key)[0], "går ut tidigare")):
         _refused(tls_box, make_certificate_bundle(cert, hub_key, team=team), HembasError, match)
+
+
+def test_the_sync_fetches_the_hubs_renewal_once_and_refuses_a_tampered_one(net_box, hub_store, tmp_path, capsys):
+    from sync.cli import main
+    from sync.network.poller import run_cycle
+
+    net_box.config["tls"].update(enabled=True, name=NAME)
+    hub_store.put_bundle(TEAM, make_bundle(newer_plan(), hub_store.signing_key()))
+    ca = TestCA(tmp_path / "ca")
+    cert, key = ca.issue(NAME, days=20)
+    store = store_for(net_box.config)
+    store.install(cert, key, source="settings", now=_now())
+    assert "certifikat" not in " ".join(run_cycle(net_box).messages)  # the hub has none: nothing happens
+    renewed, _ = ca.issue(NAME, days=90, key=key)
+    (tmp_path / "renewed.pem").write_bytes(renewed)
+    assert main(["--data", str(tmp_path / "hubcli"), "hub", "certificate", "--hub-dir", str(hub_store.folder),
+                 "--team", TEAM, str(tmp_path / "renewed.pem")]) in (0, None)
+    report = run_cycle(net_box)
+    assert report.ok and any("nytt certifikat från hubben" in m for m in report.messages)
+    assert store.read() == (renewed, key) and store.source() == "hub"
+    assert not any("certifikat" in m for m in run_cycle(net_box).messages)  # offered again: already held
+    envelope = hub_store.bundle_path(TEAM, "certificate.bundle").read_bytes()
+    hub_store.put_bundle(TEAM, envelope.replace(b"MII", b"MIJ", 1), "certificate.bundle")
+    report = run_cycle(net_box)
+    assert not report.ok and "certifikatet avvisades: signaturen stämmer inte" in report.messages[-1]
+    assert store.read() == (renewed, key)

@@ -1,7 +1,8 @@
 import datetime as dt
+import io
 
 from hembas_testing import fixed_clock
-from tls_testing import box_with_certificate
+from tls_testing import TestCA, box_with_certificate
 
 
 def clock_at_new_year_2020(box):
@@ -81,3 +82,27 @@ def test_status_warns_two_weeks_before_the_certificate_expires(as_technician, bo
 
 def test_without_tls_the_status_page_says_nothing_about_certificates(as_technician):
     assert "HTTPS-certifikat" not in as_technician.get("/status").get_data(as_text=True)
+
+
+def test_a_coordinator_uploads_the_municipal_certificate(web, accounts, box, tmp_path):
+    store = box_with_certificate(box, tmp_path, days=0, after_days=0, self_signed=True)
+    box.clock = fixed_clock(box.data_dir, now=dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=2))
+    ca = TestCA(tmp_path / "municipal")
+    wrong, key = ca.issue("annan.example")
+    web.sign_in(accounts["coordinator"])
+
+    def upload(cert, key):
+        return web.post_form("/status/certifikat", {"certificate": (io.BytesIO(cert), "hembas.crt"),
+                                                   "key": (io.BytesIO(key), "hembas.key")}, page="/status",
+                             content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
+
+    assert "Certifikatet installerades inte: certifikatet gäller inte namnet hembas.test" in upload(wrong, key)
+    assert store.source() == "self-signed"
+    cert, key = ca.issue("hembas.test")
+    assert "Certifikatet är installerat och gäller till" in upload(cert, key)
+    assert store.read() == (cert, key) and store.source() == "upload"
+    assert box.audit.entries(action="tls.install")[0]["actor"] == "s1"
+
+
+def test_staff_cannot_upload_a_certificate(as_staff):
+    assert as_staff.post_form("/status/certifikat", {}, page="/status").status_code == 403
