@@ -18,7 +18,7 @@ from pathlib import Path
 from sync import provisioning
 from sync.box import open_box
 from sync.certificate import CertificateRejected, store_for
-from sync.cli import add_command, print_json
+from sync.cli import add_command, print_json, read_input
 from sync.store.database import atomic_write_bytes
 
 logger = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ def cmd_ensure(args, config):
 
 def cmd_install(args, config):
     box = open_box(config)
-    info = store_for(config).install(args.certificate.read_bytes(), args.key.read_bytes(), source="upload",
+    info = store_for(config).install(read_input(args.certificate), read_input(args.key), source="upload",
                                      now=box.clock.now())
     box.audit.record("tls.install", actor="cli", target=info.fingerprint,
                                   detail={"not_after": info.not_after.isoformat()})
@@ -77,7 +77,10 @@ def cmd_renew(args, config):
     from sync.network.bundle import import_certificate
 
     box = open_box(config)
-    info = import_certificate(box, args.file.read_bytes(), source="usb", now=box.clock.now())
+    info = import_certificate(box, read_input(args.file), source="usb", now=box.clock.now())
+    if info is None:
+        print("Lådan har redan det här certifikatet.")
+        return
     print(f"Det förnyade certifikatet är installerat och gäller till {info.not_after:%Y-%m-%d}.")
 
 

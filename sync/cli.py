@@ -82,6 +82,14 @@ def add_command(subparsers, name, *, help, handler=None):
     return parser
 
 
+def read_input(path):
+    """The bytes of a file named on the command line, or a Swedish :class:`HembasError` saying why not."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise HembasError(f"kan inte läsa {path}: {exc.strerror}") from None
+
+
 def print_json(value):
     """What ``--json`` options print: indented UTF-8 JSON and a newline."""
     json.dump(value, sys.stdout, ensure_ascii=False, indent=2)

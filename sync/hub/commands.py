@@ -4,7 +4,7 @@ import logging
 import sys
 from pathlib import Path
 
-from ..cli import add_command
+from ..cli import add_command, read_input
 from ..errors import HembasError
 from .publish import publish_export
 from .server import make_server
@@ -59,10 +59,7 @@ def cmd_keygen(args, config):
 
 
 def cmd_publish(args, config):
-    try:
-        raw = args.export.read_bytes()
-    except OSError as exc:
-        raise HembasError(f"kan inte läsa {args.export}: {exc.strerror}") from None
+    raw = read_input(args.export)
     store = _store(args, config)
     for plan in publish_export(store, raw, filename=args.export.name, team_id=args.team_id,
                                team_name=args.team_name):
@@ -74,13 +71,9 @@ def cmd_certificate(args, config):
     """Sign a renewal the box fetches at its next sync (it checks name, key and dates itself)."""
     from ..network.bundle import make_certificate_bundle
 
-    try:
-        cert = args.certificate.read_bytes()
-    except OSError as exc:
-        raise HembasError(f"kan inte läsa {args.certificate}: {exc.strerror}") from None
     store = _store(args, config)
-    path = store.put_bundle(args.team, make_certificate_bundle(cert, store.signing_key(), team=args.team),
-                            CERTIFICATE_NAME)
+    envelope = make_certificate_bundle(read_input(args.certificate), store.signing_key(), team=args.team)
+    path = store.put_bundle(args.team, envelope, CERTIFICATE_NAME)
     print(f"Certifikatet för team {args.team} är signerat och publicerat -> {path}")
 
 

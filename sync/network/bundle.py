@@ -49,6 +49,18 @@ def expected_team(box):
     return current.team.id if current else ""
 
 
+def _opened(box, raw_bytes, *, kind, what):
+    """``(header, payload)`` of an envelope of *kind* for this box: the pinned hub key, the team."""
+    pinned = box.config["hub"]["public_key"]
+    if not pinned:
+        raise BundleRejected("ingen betrodd hubbnyckel är inställd ([hub] public_key)")
+    header, payload = verify(raw_bytes, pinned, kind=kind)
+    team = expected_team(box)
+    if team and header["team"] != team:
+        raise BundleRejected(f"{what} gäller team {header['team']!r}, den här lådan hör till {team!r}")
+    return header, payload
+
+
 def import_bundle(box, raw_bytes, *, source):
     """Verify *raw_bytes* and make its plan current; returns the new (or unchanged) Plan.
 
@@ -56,13 +68,7 @@ def import_bundle(box, raw_bytes, *, source):
     """
     if len(raw_bytes) > MAX_BUNDLE_BYTES:
         raise BundleRejected(f"filen är för stor för en plan ({len(raw_bytes)} byte, högst {MAX_BUNDLE_BYTES})")
-    pinned = box.config["hub"]["public_key"]
-    if not pinned:
-        raise BundleRejected("ingen betrodd hubbnyckel är inställd ([hub] public_key)")
-    header, payload = verify(raw_bytes, pinned, kind=KIND)
-    team = expected_team(box)
-    if team and header["team"] != team:
-        raise BundleRejected(f"planen gäller team {header['team']!r}, den här lådan hör till {team!r}")
+    header, payload = _opened(box, raw_bytes, kind=KIND, what="planen")
     document = load_document(payload)
     if not isinstance(document.get("team"), dict) or document["team"].get("id") != header["team"]:
         raise BundleRejected("planens team stämmer inte med det signerade kuvertet")
@@ -95,13 +101,7 @@ def import_certificate(box, raw_bytes, *, source, now):
 
     if len(raw_bytes) > MAX_CERTIFICATE_BYTES:
         raise BundleRejected(f"filen är för stor för ett certifikat ({len(raw_bytes)} byte)")
-    pinned = box.config["hub"]["public_key"]
-    if not pinned:
-        raise BundleRejected("ingen betrodd hubbnyckel är inställd ([hub] public_key)")
-    header, payload = verify(raw_bytes, pinned, kind=CERTIFICATE_KIND)
-    team = expected_team(box)
-    if team and header["team"] != team:
-        raise BundleRejected(f"certifikatet gäller team {header['team']!r}, den här lådan hör till {team!r}")
+    header, payload = _opened(box, raw_bytes, kind=CERTIFICATE_KIND, what="certifikatet")
     store = store_for(box.config)
     if store.holds(payload):
         return None

@@ -61,25 +61,15 @@ def run_cycle(box, *, client=None, status=None, now=None, rng=random):
     report = CycleReport(ok=True)
     try:
         client = client or client_for(box)
-        pulled = pull_plan(box, client, status)
-        report.plan_changed, report.plan_version = pulled.changed, pulled.plan_version
-        report.messages.append(pulled.message)
-    except HubUnreachable as exc:
-        return _failed(report, status, str(exc), now, box, rng)
-    except HembasError as exc:
-        report.ok = False
-        report.messages.append(f"planen avvisades: {exc}")
-        logger.warning("plan bundle refused: %s", exc)
-    try:
-        renewed = pull_certificate(box, client, now=now)
+        pulled = _refusable(report, "planen avvisades", lambda: pull_plan(box, client, status))
+        if pulled:
+            report.plan_changed, report.plan_version = pulled.changed, pulled.plan_version
+            report.messages.append(pulled.message)
+        renewed = _refusable(report, "certifikatet avvisades", lambda: pull_certificate(box, client, now=now))
         if renewed:
             report.messages.append(renewed)
     except HubUnreachable as exc:
         return _failed(report, status, str(exc), now, box, rng)
-    except HembasError as exc:
-        report.ok = False
-        report.messages.append(f"certifikatet avvisades: {exc}")
-        logger.warning("certificate renewal refused: %s", exc)
     try:
         report.sent = push_journal(box, client, status, now=now)
         if report.sent:
@@ -97,6 +87,22 @@ def run_cycle(box, *, client=None, status=None, now=None, rng=random):
                       last_error=report.messages[-1], failures=0,
                       next_attempt=report.next_attempt.isoformat(timespec="seconds"))
     return report
+
+
+def _refusable(report, refused, step):
+    """*step*'s result, or None when the hub's answer was refused (noted in *report*; the cycle goes on).
+
+    HubUnreachable is not a refusal: it ends the cycle (see :func:`run_cycle`).
+    """
+    try:
+        return step()
+    except HubUnreachable:
+        raise
+    except HembasError as exc:
+        report.ok = False
+        report.messages.append(f"{refused}: {exc}")
+        logger.warning("%s: %s", refused, exc)
+        return None
 
 
 def is_due(box, *, now=None):
