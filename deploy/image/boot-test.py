@@ -11,6 +11,7 @@ from the settings file) and, after power-off, that the secrets are gone from
 the boot partition.  Standard library only; results in OUT/image-test.json.
 """
 
+import importlib.util
 import json
 import shutil
 import socket
@@ -21,8 +22,16 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import https_check  # noqa: E402  (beside this script)
+
+def _sibling(name):
+    """A module beside this script (the image tools are scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().with_name(f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+https_check = _sibling("https_check")
 
 OUT = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parents[1] / "out")
 BOOT_TIMEOUT = 15 * 60
