@@ -101,6 +101,8 @@ def audit_view(action, client_ids, *, listed=(), target="", **detail):
     on a page that shows a client without naming it here.
     """
     clients, listed = sorted(set(client_ids)), sorted(set(listed) - set(client_ids))
+    if "audited_views" in g:  # a page being rendered for webui.page_cache, which repeats this on every hit
+        g.audited_views.append(((action, clients), dict(listed=listed, target=target, **detail)))
     if clients or listed:
         audit(action, target=target, clients=clients, page=request.full_path.rstrip("?")[:MAX_NEXT], **detail,
               **({"listed": listed} if listed else {}))

@@ -20,6 +20,7 @@ from sync.day.wording import person_name
 from sync.store.records import without_corrected
 
 from .auth import ON_ROUTE, actor_id, audit_view, require_role
+from .page_cache import cached_page
 from .shifts import working_day
 from .state import get_box, web_state
 from .substitutes import is_substitute
@@ -70,6 +71,7 @@ def recent_records(box, client_id):
 
 @bp.get("/<client_id>")
 @require_role(*ON_ROUTE)
+@cached_page
 def card(client_id):
     box = get_box()
     plan = box.plan()

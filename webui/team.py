@@ -17,6 +17,7 @@ from sync.day.changes import ChangeRefused, assign
 
 from .auth import CLIENT_DATA, actor_id, audit, audit_view, require_role
 from .meeting import changes_of
+from .page_cache import cached_page
 from .shifts import date_asked, shift_asked, shift_tabs, working_day
 from .state import get_box
 from .visits import outcomes
@@ -33,6 +34,7 @@ def _working_day_or_abort():
 
 @bp.get("")
 @require_role(*CLIENT_DATA)
+@cached_page
 def index():
     box = get_box()
     plan, shift = box.plan(), shift_asked(g.user["staff_id"])

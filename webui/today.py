@@ -11,6 +11,7 @@ from flask import Blueprint, abort, g, redirect, render_template, request, url_f
 from sync.day.wording import person_name
 
 from .auth import ON_ROUTE, audit_view
+from .page_cache import cached_page
 from .shifts import shift_asked, shift_tabs
 from .state import get_box
 from .substitutes import is_substitute
@@ -21,6 +22,7 @@ bp = Blueprint("today", __name__)
 
 @bp.get("/idag")  # the run-sheet's QR code
 @bp.get("/")  # registered first: url_for() builds "/"
+@cached_page
 def index():
     if g.user["role"] not in ON_ROUTE:  # a technician's start page is Status
         return redirect(url_for("status.index"))

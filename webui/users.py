@@ -91,6 +91,10 @@ class Users:
         rows = self._db.read_all().get("users", {}).values()
         return sorted((dict(r) for r in rows), key=lambda u: u["name"].casefold())
 
+    def revision(self):
+        """Changes whenever an account is added, changed or removed (see Records.revision)."""
+        return self._db.revision()
+
     def can_sign_in(self):
         """Accounts that have chosen a PIN: those that can sign in with name and PIN."""
         return [u for u in self.all() if u["pin_hash"]]
