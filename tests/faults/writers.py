@@ -32,15 +32,25 @@ def write_records(data_dir, tag):
         say("ACK", rec["id"], f"{tag}-{n}")
 
 
-def write_audit(data_dir, tag):
+def write_audit(data_dir, tag, threads=8):
+    """Eight threads at once, as the web server's workers are, so their entries are group-committed."""
+    import threading
+
     from sync.store.audit import AuditLog
 
     audit = AuditLog(data_dir)
+
+    def write(thread):
+        for n in range(1, 10**9):
+            key = f"{tag}.{thread}-{n}"
+            say("TRY", key)
+            entry = audit.record("client.open", actor="s2", target=f"c{n % 40:02d}", detail={"n": key})
+            say("ACK", entry["id"], key)
+
     say("READY")
-    for n in range(1, 10**9):
-        say("TRY", f"{tag}-{n}")
-        entry = audit.record("client.open", actor="s2", target=f"c{n % 40:02d}", detail={"n": f"{tag}-{n}"})
-        say("ACK", entry["id"], f"{tag}-{n}")
+    for thread in range(threads):
+        threading.Thread(target=write, args=(thread,), daemon=True).start()
+    threading.Event().wait()
 
 
 def import_plans(data_dir, tag):
