@@ -50,9 +50,10 @@ clean:
 	rm -rf $(VENV) *.egg-info
 
 # Benchmarks (docs/benchmarks.md): a table on the terminal, figures in bench/results.json.
+# BASELINE=/path/to/another/checkout measures its web server beside this one in the same run.
 bench: install
 	@mkdir -p bench
-	PYTHONPATH=tests $(BIN)/python -m bench --output bench/results.json
+	PYTHONPATH=tests $(BIN)/python -m bench --output bench/results.json $(if $(BASELINE),--baseline $(BASELINE))
 
 # Fault harness (docs/benchmarks.md): power cuts, hostile input, full disk, printer and hub faults.
 faults: install-test

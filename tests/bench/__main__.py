@@ -2,6 +2,7 @@
 
     PYTHONPATH=tests python -m bench                 # everything, full scale
     PYTHONPATH=tests python -m bench --only plan_import --scale smoke
+    PYTHONPATH=tests python -m bench --only web --baseline /tmp/main   # before and after in one run
 """
 
 import argparse
@@ -19,6 +20,7 @@ from pathlib import Path
 from .measure import REPO_DIR
 
 BENCHMARKS = ["plan_import", "printing", "binder", "web", "sync_poll", "day_proposal"]
+COMPARED = {"web"}  # those that take --baseline
 
 
 def machine():
@@ -32,6 +34,8 @@ def main(argv=None):
     parser.add_argument("--only", action="append", choices=BENCHMARKS, help="run just this one (repeatable)")
     parser.add_argument("--scale", choices=("full", "smoke"), default="full")
     parser.add_argument("--output", type=Path, default=REPO_DIR / "bench" / "results.json")
+    parser.add_argument("--baseline", type=Path, help="another checkout (e.g. main's) for the benchmarks that "
+                                                      "compare servers side by side (web)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
     results = {"started_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -42,7 +46,8 @@ def main(argv=None):
         print(f"\n== {name} ==", flush=True)
         try:
             with tempfile.TemporaryDirectory(prefix=f"hembas-bench-{name}-") as workdir:
-                outcome = module.run(workdir, scale=args.scale)
+                extra = {"baseline": args.baseline} if args.baseline and name in COMPARED else {}
+                outcome = module.run(workdir, scale=args.scale, **extra)
         except Exception:
             failed.append(name)
             traceback.print_exc()

@@ -33,11 +33,11 @@ def hembas(data_dir, *args):
     return [sys.executable, "-m", "sync.cli", "--data", str(data_dir), *map(str, args)]
 
 
-def start_server(cmd, port, log_path, *, env=None, probe="/logga-in"):
-    """Start *cmd*; returns (process, seconds until the first answer to GET *probe* on *port*)."""
+def start_server(cmd, port, log_path, *, env=None, probe="/logga-in", cwd=REPO_DIR):
+    """Start *cmd* in *cwd*; returns (process, seconds until the first answer to GET *probe* on *port*)."""
     started = time.monotonic()
     with open(log_path, "w") as log:
-        proc = subprocess.Popen(cmd, env=env or child_env(), cwd=REPO_DIR, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, env=env or child_env(), cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
     while True:
         if proc.poll() is not None:
             raise RuntimeError(f"{cmd[2:]} stopped: {Path(log_path).read_text()[-800:]}")
@@ -97,13 +97,27 @@ def cookies_of(response, cookie=""):
     return "; ".join(f"{name}={value}" for name, value in jar.items())
 
 
+def phone_address(n):
+    """The source address of the *n*-th phone: 127.0.1.1, 127.0.1.2, … (Linux routes 127.0.0.0/8 to loopback).
+
+    ``hembas serve`` lets one address open only ``web.connections_per_address``
+    connections (webui.serving), so load from a single address would measure that cap, not the page.
+    """
+    return f"127.0.{1 + n // 250}.{1 + n % 250}"
+
+
 def load(port, path, connections, seconds, headers):
-    """*connections* keep-alive clients fetch *path* for *seconds*; returns requests/s and latencies."""
+    """*connections* keep-alive clients, each from its own address, fetch *path* for *seconds*.
+
+    Returns requests/s and latencies.
+    """
     latencies, errors, stop_at = [], [], time.monotonic() + seconds
     lock = threading.Lock()
 
-    def client():
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    def client(n):
+        connect = lambda: http.client.HTTPConnection("127.0.0.1", port, timeout=30,
+                                                     source_address=(phone_address(n), 0))
+        conn = connect()
         mine, failed = [], []
         while time.monotonic() < stop_at:
             started = time.perf_counter()
@@ -114,7 +128,7 @@ def load(port, path, connections, seconds, headers):
             except OSError as exc:
                 failed.append(type(exc).__name__)
                 conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                conn = connect()
                 continue
             if response.status != 200:
                 failed.append(response.status)
@@ -124,7 +138,7 @@ def load(port, path, connections, seconds, headers):
             latencies.extend(mine)
             errors.extend(failed)
 
-    threads = [threading.Thread(target=client) for _ in range(connections)]
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(connections)]
     began = time.monotonic()
     for t in threads:
         t.start()
@@ -145,9 +159,12 @@ waitress.serve(app, host="127.0.0.1", port=port, threads=threads, ident="ceiling
 """
 
 
-def start_ceiling(body_path, content_type, threads, log_path):
-    """A plain waitress app answering the bytes in *body_path* from memory; returns (process, port)."""
+def start_ceiling(body_path, content_type, threads, log_path, *, prefix=()):
+    """A plain waitress app answering the bytes in *body_path* from memory; returns (process, port).
+
+    *prefix* goes before the command (``("taskset", "-c", "0")``: one core, as on a Pi).
+    """
     port = free_port()
-    proc, _ = start_server([sys.executable, "-c", CEILING, str(body_path), content_type, str(threads), str(port)],
-                           port, log_path, probe="/")
+    proc, _ = start_server([*prefix, sys.executable, "-c", CEILING, str(body_path), content_type, str(threads),
+                            str(port)], port, log_path, probe="/")
     return proc, port

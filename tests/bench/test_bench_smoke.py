@@ -46,13 +46,15 @@ def test_binder_benchmark_makes_the_binder_and_the_change_list(tmp_path):
 def test_web_benchmark_loads_idag_and_the_client_card_against_a_static_ceiling(tmp_path):
     outcome = web.run(tmp_path, scale="smoke")
     rows = outcome["rows"]
-    assert {r["page"] for r in rows} == {"Idag", "client card"}
+    assert {r["page"] for r in rows} == {"Idag", "client card", "Laget idag"}
+    assert {r["cores"] for r in rows} == {"all", "1 (Pi-like)"}
     for row in rows:
         assert row["requests"] > 0 and row["errors"] == 0
         assert row["rps"] > 0 and row["ceiling_rps"] > 0 and row["p99_ms"] >= row["p50_ms"] > 0
         assert row["bytes"] > 1000  # a real page with visits, not an error page
     figures = outcome["figures"]
     assert figures["startup_s"] > 0 and figures["idle_rss_mb"] > 1 and figures["after_load_rss_mb"] > 1
+    assert figures["after_pi_load_rss_mb"] > 1
     assert figures["assets"] > 0
     assert figures["first_load_bytes"] >= figures["repeat_load_bytes"] > 0
 

@@ -3,15 +3,22 @@
 ``hembas serve`` (waitress, ``web.threads`` worker threads, default 6) runs
 in a subprocess with the demo plan and a staff account enrolled through the
 real ``/aktivera`` form, for the staff member with the most visits in the shift on now.
-Two pages are fetched by 1, 10 and 50 concurrent keep-alive connections on
-127.0.0.1: Idag (``/idag``) and the client card of the first client on that
-route (``/klient/<id>``, which also appends a ``client.open`` audit entry on
-every request).  The same bytes are fetched from a waitress server with the
-same thread count that answers them from memory: the ceiling of the stack.
-The ratio says how much of the stack's capacity each page leaves.  Also:
-start-up to the first answer, RSS idle and after load, and the bytes of a
-first and a repeat load of Idag with its static files (compression, caching
-headers as served).
+Three pages are fetched by 1, 10 and 50 concurrent keep-alive connections on
+127.0.0.1, each connection from its own source address (127.0.1.x: the
+server caps connections per address): Idag (``/idag``), the client card of
+the first client on that route (``/klient/<id>``, which also appends a
+``client.open`` audit entry on every request) and Laget idag (``/laget``).
+The same bytes are fetched from a waitress server with the same thread
+count that answers them from memory: the ceiling of the stack.  The ratio
+says how much of the stack's capacity each page leaves.  The "Pi-like"
+rows pin both servers to one core (``taskset -c 0``), as on a Pi Zero 2 W
+whose one busy core is what the morning rush gets.  Also: start-up to the
+first answer, RSS idle and after load, and the bytes of a first and a
+repeat load of Idag with its static files (compression, caching headers as served).
+
+With ``baseline`` (``make bench BASELINE=/path/to/a/checkout``) the same
+rows are measured for that checkout's server in the same run, so before and
+after come from the same minutes of a shared machine.
 
 The load generator runs on the same cores as the server, so both figures are
 lower than a phone-side measurement; their ratio is what to compare.
@@ -31,6 +38,8 @@ from .http_load import hembas, load, sign_in, start_ceiling, start_server, stop,
 from .measure import REPO_DIR, child_env, rss_kb, table
 
 CONNECTIONS = {"full": (1, 10, 50), "smoke": (1, 2)}
+PI_CONNECTIONS = {"full": (10, 50), "smoke": (2,)}  # the server on one core
+ONE_CORE = ("taskset", "-c", "0")
 SECONDS = {"full": 5.0, "smoke": 0.5}
 PIN = "482915"
 CODE = "BENCH234"  # the one-time code the benchmark account is created with
@@ -48,7 +57,7 @@ def busiest_route(data_dir):
     return staff_id, day.route(staff_id, shift=shift.name)[0].client_id
 
 
-def prepare(data_dir):
+def prepare(data_dir, *, code=REPO_DIR):
     """The demo plan for the working day and an account for its busiest carer; returns the client card's path.
 
     The demo plan says it was made at 05:12; between midnight and then the
@@ -60,7 +69,7 @@ def prepare(data_dir):
     from sync.config import load_config
     from sync.plan.demo import demo_plan
 
-    run = lambda *args: subprocess.run(hembas(data_dir, *args), env=child_env(), cwd=REPO_DIR, check=True,
+    run = lambda *args: subprocess.run(hembas(data_dir, *args), env=child_env(), cwd=code, check=True,
                                        capture_output=True)
     box = open_box(load_config(data_dir, environ={}))
     document = demo_plan(working_day_or_none(box) or box.clock.status().now.date())  # at 01:30: yesterday's
@@ -122,16 +131,17 @@ def _transfer(conn, cookie):
     return {"first_load_bytes": first, "repeat_load_bytes": repeat, "assets": len(assets), "headers": headers}
 
 
-def compare(port, pages, cookie, threads, workdir, scale):
+def compare(port, pages, cookie, threads, workdir, connections, seconds, *, prefix=()):
     """Each page and its static ceiling at every connection count; returns table rows."""
     rows = []
     for name, (path, body, ctype) in pages.items():
         (workdir / "ceiling.html").write_bytes(body)
-        ceiling, ceiling_port = start_ceiling(workdir / "ceiling.html", ctype, threads, workdir / "ceiling.log")
+        ceiling, ceiling_port = start_ceiling(workdir / "ceiling.html", ctype, threads, workdir / "ceiling.log",
+                                              prefix=prefix)
         try:
-            for n in CONNECTIONS[scale]:
-                page = load(port, path, n, SECONDS[scale], {"Cookie": cookie})
-                static = load(ceiling_port, "/", n, SECONDS[scale], {})
+            for n in connections:
+                page = load(port, path, n, seconds, {"Cookie": cookie})
+                static = load(ceiling_port, "/", n, seconds, {})
                 rows.append({"page": name, "bytes": len(body), "connections": n, **page,
                              "ceiling_rps": static["rps"], "ceiling_p50_ms": static["p50_ms"],
                              "ceiling_p99_ms": static["p99_ms"], "ratio": page["rps"] / static["rps"]})
@@ -140,44 +150,64 @@ def compare(port, pages, cookie, threads, workdir, scale):
     return rows
 
 
-def run(workdir, *, scale="full"):
+def measure(workdir, code, scale, label):
+    """Rows and figures for the server of checkout *code*: on every core, then on one."""
     from sync.config import DEFAULTS
 
+    workdir.mkdir(parents=True, exist_ok=True)
+    data_dir, threads = workdir / "data", DEFAULTS["web"]["threads"]
+    card = prepare(data_dir, code=code)
+    rows, figures, cookie = [], {"threads": threads}, None
+    for prefix, connections in (((), CONNECTIONS[scale]), (ONE_CORE, PI_CONNECTIONS[scale])):
+        port = free_port()
+        server, startup_s = start_server([*prefix, *hembas(data_dir, "serve", "--host", "127.0.0.1", "--port", port)],
+                                         port, workdir / "serve.log", cwd=code)
+        try:
+            if cookie is None:  # the session outlives a restart (sessions.json, web-secret.key)
+                cookie, _ = sign_in(port, CODE, PIN)
+                time.sleep(1)
+                figures.update(startup_s=startup_s, idle_rss_mb=rss_kb(server.pid) / 1024)
+            pages = {name: (path, *fetch(port, path, {"Cookie": cookie})) for name, path in
+                     (("Idag", "/idag"), ("client card", card), ("Laget idag", "/laget"))}
+            cores = "1 (Pi-like)" if prefix else "all"
+            rows += [dict(row, code=label, cores=cores) for row in
+                     compare(port, pages, cookie, threads, workdir, connections, SECONDS[scale], prefix=prefix)]
+            figures["after_load_rss_mb" if not prefix else "after_pi_load_rss_mb"] = rss_kb(server.pid) / 1024
+            if not prefix:
+                figures.update(page_bytes(port, cookie))
+        finally:
+            stop(server)
+    return rows, figures
+
+
+def run(workdir, *, scale="full", baseline=None):
     workdir = Path(workdir)
-    data_dir, port = workdir / "data", free_port()
-    card = prepare(data_dir)
-    server, startup_s = start_server(hembas(data_dir, "serve", "--host", "127.0.0.1", "--port", str(port)),
-                                     port, workdir / "serve.log")
-    try:
-        cookie, _ = sign_in(port, CODE, PIN)
-        time.sleep(1)
-        idle_rss = rss_kb(server.pid)
-        pages = {name: (path, *fetch(port, path, {"Cookie": cookie})) for name, path in
-                 (("Idag", "/idag"), ("client card", card))}
-        threads = DEFAULTS["web"]["threads"]
-        rows = compare(port, pages, cookie, threads, workdir, scale)
-        after_rss = rss_kb(server.pid)
-        transfer = page_bytes(port, cookie)
-    finally:
-        stop(server)
-    figures = {"startup_s": startup_s, "idle_rss_mb": idle_rss / 1024, "after_load_rss_mb": after_rss / 1024,
-               "threads": threads, **transfer}
-    columns = [("page", "page", "{}"), ("bytes", "bytes", "{}"), ("conns", "connections", "{}"),
-               ("req/s", "rps", "{:.0f}"), ("p50 ms", "p50_ms", "{:.1f}"), ("p99 ms", "p99_ms", "{:.1f}"),
-               ("errors", "errors", "{}"), ("static req/s", "ceiling_rps", "{:.0f}"),
+    rows, figures = measure(workdir / "this", REPO_DIR, scale, "this")
+    codes = {"this": figures}
+    if baseline:
+        base_rows, codes["baseline"] = measure(workdir / "baseline", Path(baseline), scale, "baseline")
+        rows += base_rows
+    columns = [("code", "code", "{}"), ("cores", "cores", "{}"), ("page", "page", "{}"), ("bytes", "bytes", "{}"),
+               ("conns", "connections", "{}"), ("req/s", "rps", "{:.0f}"), ("p50 ms", "p50_ms", "{:.1f}"),
+               ("p99 ms", "p99_ms", "{:.1f}"), ("errors", "errors", "{}"), ("static req/s", "ceiling_rps", "{:.0f}"),
                ("static p50", "ceiling_p50_ms", "{:.1f}"), ("static p99", "ceiling_p99_ms", "{:.1f}"),
                ("page/static", "ratio", "{:.2f}")]
-    page_headers = transfer["headers"]["page"]
-    lines = [table(f"Web pages vs the same bytes from memory (waitress, {threads} threads, keep-alive)", columns, rows),
-             f"hembas serve: first answer {startup_s:.2f} s after start; RSS idle {idle_rss / 1024:.0f} MB, "
-             f"after load {after_rss / 1024:.0f} MB",
-             f"Idag transfer: first load {transfer['first_load_bytes']} B ({transfer['assets']} static files), "
-             f"repeat load {transfer['repeat_load_bytes']} B; page Content-Encoding "
-             f"'{page_headers['Content-Encoding'] or 'none'}', Cache-Control '{page_headers['Cache-Control']}'"]
+    threads = figures["threads"]
+    lines = [table(f"Web pages vs the same bytes from memory (waitress, {threads} threads, keep-alive, "
+                   "one source address per connection)", columns, rows)]
+    for label, f in codes.items():
+        lines.append(f"hembas serve ({label}): first answer {f['startup_s']:.2f} s after start; RSS idle "
+                     f"{f['idle_rss_mb']:.0f} MB, after load {f['after_load_rss_mb']:.0f} MB, after the one-core load "
+                     f"{f['after_pi_load_rss_mb']:.0f} MB (goal: at most 80 MB)")
+    page_headers = figures["headers"]["page"]
+    lines += [f"Idag transfer: first load {figures['first_load_bytes']} B ({figures['assets']} static files), "
+              f"repeat load {figures['repeat_load_bytes']} B; page Content-Encoding "
+              f"'{page_headers['Content-Encoding'] or 'none'}', Cache-Control '{page_headers['Cache-Control']}'"]
     lines += [f"  {asset}: Content-Encoding '{h['Content-Encoding'] or 'none'}', Cache-Control "
               f"'{h['Cache-Control'] or 'none'}', repeat answer {h.get('repeat_status', 'from cache')}"
-              for asset, h in transfer["headers"].items() if asset != "page"]
-    return {"rows": rows, "figures": figures, "table": "\n".join(lines)}
+              for asset, h in figures["headers"].items() if asset != "page"]
+    return {"rows": rows, "figures": figures, **({"baseline_figures": codes["baseline"]} if baseline else {}),
+            "table": "\n".join(lines)}
 
 
 if __name__ == "__main__":
@@ -186,5 +216,7 @@ if __name__ == "__main__":
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=sorted(CONNECTIONS), default="full")
+    parser.add_argument("--baseline", help="another checkout whose server is measured in the same run")
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="hembas-bench-") as folder:
-        print(run(folder, scale=parser.parse_args().scale)["table"])
+        print(run(folder, scale=args.scale, baseline=args.baseline)["table"])
