@@ -6,6 +6,10 @@ Two routes, the whole protocol (docs/sync-protocol.md)::
                                       (likewise certificate.bundle: a renewed TLS certificate, if any)
     POST /teams/<team>/journal        a signed (or sealed) journal batch -> {"accepted": [ids], …}
 
+A client that sends ``Accept-Encoding: gzip`` gets the bundle gzipped
+(about a sixth of the bytes over a slow municipal link); the signature is
+over the bundle itself, so the box checks it after inflating.
+
 It listens on 127.0.0.1 unless told otherwise: a real municipality puts it
 behind its own TLS web server, or serves ``public/`` from any web server and
 runs only the upload endpoint.
@@ -20,6 +24,7 @@ whole, so it is bounded by :data:`MAX_UPLOAD_BYTES` like everything else;
 ``hembas hub receive FILE`` takes larger ones from the operator.
 """
 
+import gzip
 import hashlib
 import http.server
 import json
@@ -40,28 +45,45 @@ SOCKET_TIMEOUT = 30                  # seconds a client may stay silent mid-requ
 ROUTE = re.compile(r"^/teams/([^/]+)/(plan\.bundle|certificate\.bundle|journal)$")
 
 
-class _ETags:
-    """Strong ETags of bundle files, recomputed only when a file is replaced."""
+class _Bundles:
+    """Strong ETags and gzipped copies of bundle files, recomputed only when a file is replaced."""
 
     def __init__(self):
         self._cache = {}
         self._lock = threading.Lock()
 
     def of(self, path):
+        """(etag, raw bytes, gzipped bytes) of the bundle at *path* as it is now."""
         st = os.stat(path)
         identity = (st.st_ino, st.st_mtime_ns, st.st_size)
         with self._lock:
             cached = self._cache.get(path)
             if cached and cached[0] == identity:
-                return cached[1]
-        etag = '"' + hashlib.sha256(path.read_bytes()).hexdigest()[:32] + '"'
+                return cached[1:]
+        body = path.read_bytes()
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        entry = (identity, etag, body, gzip.compress(body, mtime=0))
         with self._lock:
-            self._cache[path] = (identity, etag)
-        return etag
+            self._cache[path] = entry
+        return entry[1:]
+
+
+def gzip_etag(etag):
+    """The ETag of the gzipped representation: strong ETags differ per encoding (RFC 9110 8.8.3)."""
+    return etag[:-1] + '-gzip"'
+
+
+def accepts_gzip(header):
+    """Whether an Accept-Encoding header allows gzip (``gzip;q=0`` does not)."""
+    for part in header.split(","):
+        name, _, params = part.strip().partition(";")
+        if name.strip().lower() in ("gzip", "x-gzip", "*"):
+            return params.replace(" ", "").lower() not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
 
 
 def make_handler(store):
-    etags = _ETags()
+    bundles = _Bundles()
 
     class HubHandler(http.server.BaseHTTPRequestHandler):
         server_version = "hembas-hub/1"
@@ -75,20 +97,25 @@ def make_handler(store):
             if name not in (BUNDLE_NAME, CERTIFICATE_NAME):
                 return self._answer(405, {"error": "använd POST"})
             try:
-                path = store.bundle_path(team, name)
-                etag = etags.of(path)
+                etag, body, gzipped = bundles.of(store.bundle_path(team, name))
             except (JournalRefused, FileNotFoundError):
                 what = "plan" if name == BUNDLE_NAME else "certifikat"
                 return self._answer(404, {"error": f"ingen {what} för team {team}"})
+            packed = accepts_gzip(self.headers.get("Accept-Encoding", ""))
+            if packed:
+                etag, body = gzip_etag(etag), gzipped
             if etag in _tags(self.headers.get("If-None-Match", "")):
                 self.send_response(304)
                 self.send_header("ETag", etag)
+                self.send_header("Vary", "Accept-Encoding")
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
-            body = path.read_bytes()
             self.send_response(200)
             self.send_header("Content-Type", "application/octet-stream")
+            if packed:
+                self.send_header("Content-Encoding", "gzip")
+            self.send_header("Vary", "Accept-Encoding")
             self.send_header("ETag", etag)
             self.send_header("Cache-Control", "no-cache")
             self.send_header("Content-Length", str(len(body)))

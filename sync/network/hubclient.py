@@ -8,7 +8,10 @@ team and one upload endpoint::
     POST {url}/teams/{team}/journal          (a signed batch → JSON acknowledgement)
 
 Every failure becomes a :class:`HubError` with a Swedish reason; no
-partial body is ever returned to the caller.
+partial body is ever returned to the caller.  The plan is asked for
+gzipped and inflated here, never beyond the size a bundle may have (a
+small answer that inflates to gigabytes is refused, not unpacked); the
+signature is checked later on the inflated bytes, the bundle as signed.
 """
 
 import http.client
@@ -18,6 +21,7 @@ import socket
 import urllib.error
 import urllib.parse
 import urllib.request
+import zlib
 from dataclasses import dataclass
 
 from ..errors import HembasError
@@ -67,12 +71,18 @@ class HubClient:
 
     def get_plan(self, *, etag=""):
         """Download the team's bundle unless it still has *etag*."""
-        request = urllib.request.Request(self.url("plan.bundle"), headers={"User-Agent": USER_AGENT})
+        request = urllib.request.Request(self.url("plan.bundle"), headers={"User-Agent": USER_AGENT,
+                                                                           "Accept-Encoding": "gzip"})
         if etag:
             request.add_header("If-None-Match", etag)
         status, headers, body = self._send(request, max_bytes=MAX_BUNDLE_BYTES)
         if status == 304:
             return Fetched(None, etag)
+        encoding = headers.get("Content-Encoding", "").strip().lower()
+        if encoding in ("gzip", "x-gzip"):
+            body = inflate(body, max_bytes=MAX_BUNDLE_BYTES)
+        elif encoding not in ("", "identity"):
+            raise HubUnreachable(f"hubben packade planen som {encoding!r}, som lådan inte kan packa upp")
         return Fetched(body, headers.get("ETag", ""))
 
     def get_certificate(self):
@@ -112,6 +122,20 @@ class HubClient:
         except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             raise HubUnreachable(f"kan inte nå hubben {where}: {reason}") from None
+
+
+def inflate(body, *, max_bytes):
+    """The gzip stream *body* unpacked, at most *max_bytes* of it: larger, torn or trailed by junk is refused."""
+    unpacker = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        out = unpacker.decompress(body, max_bytes + 1)
+    except zlib.error:
+        raise HubUnreachable("hubbens packade plan går inte att packa upp") from None
+    if len(out) > max_bytes or unpacker.unconsumed_tail:
+        raise HubUnreachable(f"hubbens packade plan blir större än {max_bytes} byte uppackad och vägras")
+    if not unpacker.eof or unpacker.unused_data:
+        raise HubUnreachable("hubbens packade plan är ofullständig eller har skräp efter sig")
+    return out
 
 
 def _read_all(response, max_bytes):
