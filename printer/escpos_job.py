@@ -61,6 +61,21 @@ def init(printer):
     printer.charcode(CODE_PAGE)
 
 
+def warm_up(*, profile, qr_mode, columns):
+    """Import python-escpos and build one small job with a QR code, then throw it away.
+
+    The print worker calls this when it starts, so the first press of the
+    button does not wait for the library's import and first QR (about a
+    third of a second here, more on a Pi).
+    """
+    from .layout import Receipt
+
+    receipt = Receipt(columns=columns)
+    receipt.title("Hembas")
+    receipt.qr("https://hembas.local/")
+    encode(receipt, profile=profile, qr_mode=qr_mode)
+
+
 def uses_native_qr(printer, qr_mode):
     if qr_mode not in QR_MODES:
         raise ValueError(f"qr must be one of {', '.join(QR_MODES)}")

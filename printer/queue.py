@@ -37,6 +37,7 @@ from sync.errors import HembasError
 from sync.store.database import Database
 
 from . import jobs as job_kinds
+from .escpos_job import warm_up
 from .backends import ERROR, UNKNOWN, WAITING, PrinterMisconfigured, PrinterUnavailable, open_backend
 
 logger = logging.getLogger(__name__)
@@ -174,7 +175,12 @@ class PrintQueue:
 
     def work(self, stop_event, *, poll_seconds=1.0):
         """Send jobs until *stop_event* is set: the firmware daemon runs this in a thread."""
-        retry = self.box.config["printer"]["retry_seconds"]
+        settings = self.box.config["printer"]
+        retry = settings["retry_seconds"]
+        try:
+            warm_up(profile=settings["profile"], qr_mode=settings["qr"], columns=settings["columns"])
+        except Exception:  # the worker's edge: a bad profile shows on the first job, the worker runs on
+            logger.exception("print worker: could not load the ESC/POS renderer ahead of the first job")
         while not stop_event.is_set():
             try:
                 self.process_once()

@@ -33,6 +33,8 @@ def test_printing_benchmark_renders_a_day_and_times_a_press_to_the_printer(tmp_p
     assert daemon["ready_s"] > 0 and daemon["idle_rss_mb"] > 1
     assert daemon["press_to_last_byte_s"] >= daemon["press_to_first_byte_s"] > 0
     assert daemon["bytes_per_press"] > 0 and daemon["exit_code"] == 0
+    button = outcome["button"]
+    assert button["taps"] == 1 and button["press_to_first_byte_ms"] > button["release_to_first_byte_ms"] > 0
 
 
 def test_binder_benchmark_makes_the_binder_and_the_change_list(tmp_path):
