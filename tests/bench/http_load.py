@@ -85,7 +85,11 @@ def _enroll(conn, code, pin):
         raise RuntimeError(f"enrollment answered {response.status}")
     cookie = cookies_of(response, cookie)  # the new session and the phone's device cookie (webui.devices)
     conn.request("GET", "/status", headers={"Cookie": cookie})  # any page: the session's CSRF token
-    return cookie, csrf_token(conn.getresponse().read().decode())
+    response = conn.getresponse()
+    html = response.read().decode()
+    # That page showed the welcome message: keep the session without it, as a browser does (a client
+    # that sent the old cookie would see "Välkommen" on every page, and no page would come from the cache).
+    return cookies_of(response, cookie), csrf_token(html)
 
 
 def cookies_of(response, cookie=""):
