@@ -34,9 +34,9 @@ def write(t):
         entry = audit.record("client.open", actor="s2", target="c01", detail={"n": f"{t}-{n}"})
         os.write(1, f"ACK {entry['id']} {t}-{n}\n".encode())
 
+os.write(1, b"READY\n")
 for t in range(8):
     threading.Thread(target=write, args=(t,), daemon=True).start()
-os.write(1, b"READY\n")
 threading.Event().wait()
 """
 
@@ -106,10 +106,13 @@ def test_a_failed_group_write_fails_every_writer_in_it_and_keeps_none(data_dir, 
 @pytest.mark.parametrize("round_", range(6))
 def test_sigkill_during_group_commits_keeps_every_acknowledged_entry(data_dir, round_):
     with subprocess.Popen([sys.executable, "-c", CHILD, str(data_dir)], stdout=subprocess.PIPE, text=True) as child:
-        assert child.stdout.readline().strip() == "READY"
-        time.sleep(random.Random(round_).uniform(0.05, 0.5))
-        child.send_signal(signal.SIGKILL)
+        try:
+            ready = child.stdout.readline().strip()
+            time.sleep(random.Random(round_).uniform(0.05, 0.5))
+        finally:
+            child.send_signal(signal.SIGKILL)
         output = child.stdout.read().splitlines()
+    assert ready == "READY"
     acked = dict(line.split()[1:] for line in output if line.startswith("ACK "))
     stored = {e["id"]: e["detail"]["n"] for e in AuditLog(data_dir).entries()}  # a torn last line is skipped
     assert acked and all(stored.get(i) == n for i, n in acked.items())
