@@ -116,13 +116,15 @@ def box_with_certificate(box, tmp_path, *, days, after_days, self_signed=False):
     from hembas_testing import fixed_clock
     from sync.certificate import store_for
 
-    now = dt.datetime.now(dt.timezone.utc)
     box.config["tls"].update(enabled=True, name="hembas.test")
     store = store_for(box.config)
     if self_signed:
+        now = dt.datetime.now(dt.timezone.utc)
         store.ensure(now=now)
     else:
-        store.install(*TestCA(tmp_path / "ca").issue("hembas.test", days=days), source="settings",
-                      now=now + dt.timedelta(seconds=1))
+        issued = TestCA(tmp_path / "ca").issue("hembas.test", days=days)
+        # "now" after openssl ran: the certificate then has a little under *days* left, however slow the machine.
+        now = dt.datetime.now(dt.timezone.utc)
+        store.install(*issued, source="settings", now=now)
     box.clock = fixed_clock(box.data_dir, now=now + dt.timedelta(days=after_days))
     return store
