@@ -16,6 +16,14 @@ durable on disk before :meth:`Records.append` returns, so a page may say
                          body={"text": "Åt bra idag."})
     records.find(kind="note", client_id="c03")
 
+A phone sends what was written with an idempotency *key* of its own (a
+UUID made on the phone): a record whose key is already stored is not stored
+again, and :meth:`Records.append` returns the one stored before.  A double
+tap, a post retried after a lost answer and an offline outbox sent twice
+all end as one record, decided inside the same locked write as the insert,
+so two requests racing with one key store one record and a power cut
+leaves either none or one.
+
 Whether the hub has acknowledged a record is kept in a separate table, so
 the records themselves stay untouched.
 """
@@ -37,8 +45,12 @@ class Records:
         self._db = Database(data_dir / "records.json")
 
     def append(self, kind, *, author, body, plan_version="", visit_id="", client_id="", date=None,
-               corrects="", device_time=None, shift=""):
+               corrects="", device_time=None, shift="", key=""):
         """Store one record durably and return it (as stored).
+
+        With *key*, a record already stored with that key is returned
+        instead and nothing is written (compare it with what you meant to
+        store: a key reused for other content is the caller's error).
 
         *shift* is the key of the shift it was written in (``2026-11-27/natt``,
         see :mod:`sync.day.shifts`); records stored before shifts existed
@@ -46,7 +58,7 @@ class Records:
         """
         return self.append_many([dict(kind=kind, author=author, body=body, plan_version=plan_version,
                                       visit_id=visit_id, client_id=client_id, date=date, corrects=corrects,
-                                      device_time=device_time, shift=shift)])[0]
+                                      device_time=device_time, shift=shift, key=key)])[0]
 
     def append_many(self, specs):
         """Store several records in one durable write (all or none); returns them as stored.
@@ -57,8 +69,11 @@ class Records:
         """
         records = [_record(**spec) for spec in specs]
         with self._db.transaction() as db:
-            db.table("records").insert_multiple(records)
-        return records
+            stored = {r["key"]: r for r in self._db.read_all().get("records", {}).values() if r.get("key")}
+            new = [r for r in records if not r.get("key") or stored.setdefault(r["key"], r) is r]
+            if new:
+                db.table("records").insert_multiple(new)
+        return [stored.get(r.get("key"), r) for r in records]
 
     def find(self, *, kind=None, client_id=None, visit_id=None, date=None, since=None):
         """Records matching every given filter, oldest first.
@@ -112,10 +127,10 @@ class Records:
 
 
 def _record(kind, *, author, body, plan_version="", visit_id="", client_id="", date=None, corrects="",
-            device_time=None, shift=""):
+            device_time=None, shift="", key=""):
     if kind not in KINDS:
         raise ValueError(f"unknown record kind {kind!r}")
-    return {
+    return ({"key": key} if key else {}) | {
         "id": str(uuid.uuid4()),
         "kind": kind,
         "author": author,

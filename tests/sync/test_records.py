@@ -127,3 +127,35 @@ def test_the_box_keeps_a_day_until_the_plan_or_the_records_change(box):
     newer["generated_at"] = "2026-11-27T06:00:00+01:00"
     box.mirror.import_document(newer, source="test", today=TODAY)
     assert box.day(TODAY).visits != moved.visits
+
+
+def test_a_key_stores_one_record_also_after_a_reopen(box):
+    first = box.records.append("note", author="s2", body={"text": "Åt bra."}, client_id="c01", key="k-1")
+    again = box.records.append("note", author="s2", body={"text": "Åt bra."}, client_id="c01", key="k-1")
+    reopened = Records(box.data_dir).append("note", author="s2", body={"text": "Åt bra."}, client_id="c01",
+                                            key="k-1")
+    assert again == first and reopened == first and first["key"] == "k-1"
+    assert len(Records(box.data_dir).find(kind="note")) == 1
+
+
+def test_a_reused_key_returns_what_was_stored_not_the_new_content(box):
+    first = box.records.append("note", author="s2", body={"text": "Först"}, client_id="c01", key="k-1")
+    other = box.records.append("deviation", author="s3", body={"text": "Annat"}, client_id="c02", key="k-1")
+    assert other == first
+    assert [r["body"]["text"] for r in box.records.find()] == ["Först"]
+
+
+def test_keys_in_one_batch_and_records_without_keys(box):
+    made = box.records.append_many([dict(kind="note", author="s2", body={"n": 1}, key="a"),
+                                    dict(kind="note", author="s2", body={"n": 2}, key="a"),
+                                    dict(kind="note", author="s2", body={"n": 3}),
+                                    dict(kind="note", author="s2", body={"n": 4})])
+    assert made[0] == made[1] and made[2]["id"] != made[3]["id"] and "key" not in made[2]
+    assert [r["body"]["n"] for r in Records(box.data_dir).find()] == [1, 3, 4]
+
+
+def test_a_duplicate_writes_nothing(box):
+    box.records.append("note", author="s2", body={}, key="k-1")
+    before = box.records.revision()
+    box.records.append("note", author="s2", body={}, key="k-1")
+    assert box.records.revision() == before
