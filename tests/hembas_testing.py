@@ -2,6 +2,7 @@
 
 import datetime as dt
 import socket
+from pathlib import Path
 
 from sync.clock import Clock
 
@@ -83,3 +84,29 @@ def set_clock(box, now):
     """Give *box* a trusted fixed clock at *now*; returns it."""
     box.clock = fixed_clock(box.data_dir, now=now)
     return box.clock
+
+
+# -- real headless Chromium (tests/web): screenshots, the phone's width, signing in ---------------
+
+SHOTS = Path(__file__).parents[1] / "test-artifacts" / "web"
+
+
+def shot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
+
+
+def fits_the_phone(page):
+    return page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def sign_in(page, base, name, pin):
+    page.goto(base + "/")
+    assert page.url.startswith(base + "/logga-in")
+    known = page.get_by_role("radio", name=name)  # a phone that signed in before offers the name
+    if known.count():
+        known.check()
+    else:
+        page.get_by_label("Ditt namn").fill(name)
+    page.get_by_label("PIN-kod").fill(pin)
+    page.get_by_role("button", name="Logga in").click()

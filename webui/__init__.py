@@ -41,7 +41,7 @@ SECURITY_HEADERS = {
 STATIC_MAX_AGE = dt.timedelta(days=365)  # static files only; pages are never cached (see below)
 
 PAGES = ("auth", "today", "clients", "team", "meeting", "propose", "substitutes", "two_weeks", "contacts", "handover", "status", "printing",
-         "coordinator", "log_review", "binder", "admin", "captive", "errors")
+         "coordinator", "log_review", "binder", "admin", "captive", "offline", "errors")
 
 
 def create_app(config=None, *, box=None, test_config=None):

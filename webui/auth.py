@@ -21,7 +21,8 @@ logger = logging.getLogger(__name__)
 
 bp = Blueprint("auth", __name__)
 
-PUBLIC = {"auth.sign_in", "auth.enroll", "auth.substitute_sign_in", "static", "captive.probe"}
+PUBLIC = {"auth.sign_in", "auth.enroll", "auth.substitute_sign_in", "static", "captive.probe", "offline.manifest",
+          "offline.worker"}
 CLIENT_DATA = ("staff", "coordinator")  # a technician manages the box but reads no client data
 ON_ROUTE = CLIENT_DATA + (SUBSTITUTE,)  # a substitute: only their own route and its clients (webui.substitutes)
 MAX_NEXT = 500  # longer paths are not carried through sign-in (a huge Location header helps nobody)
@@ -103,6 +104,8 @@ def audit_view(action, client_ids, *, listed=(), target="", **detail):
     clients, listed = sorted(set(client_ids)), sorted(set(listed) - set(client_ids))
     if "audited_views" in g:  # a page being rendered for webui.page_cache, which repeats this on every hit
         g.audited_views.append(((action, clients), dict(listed=listed, target=target, **detail)))
+    if request.headers.get("X-Hembas-Save"):  # fetched by the service worker to keep on the phone (webui.offline)
+        detail["saved"] = True
     if clients or listed:
         audit(action, target=target, clients=clients, page=request.full_path.rstrip("?")[:MAX_NEXT], **detail,
               **({"listed": listed} if listed else {}))

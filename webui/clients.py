@@ -12,6 +12,8 @@ the old one.
 
 import datetime as dt
 import logging
+import re
+import uuid
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -34,6 +36,7 @@ WRITTEN_KINDS = ("outcome", "note", "deviation")
 SHOWN_KINDS = WRITTEN_KINDS + ("handover",)
 MAX_TEXT = 2000
 RECENT_DAYS = 14
+KEY = re.compile(r"[A-Za-z0-9-]{8,64}")  # an idempotency key made on the phone (a UUID)
 
 
 def on_my_route(box, client_id, today):
@@ -69,6 +72,12 @@ def recent_records(box, client_id):
     return [dict(r, corrected=r["id"] not in standing) for r in reversed(found)]
 
 
+@bp.app_template_global()
+def new_key():
+    """A fresh idempotency key for one form (static/hembas.js gives each shown copy new ones)."""
+    return str(uuid.uuid4())
+
+
 @bp.get("/<client_id>")
 @require_role(*ON_ROUTE)
 @cached_page
@@ -99,16 +108,23 @@ def card(client_id):
 @bp.post("/<client_id>/skriv")
 @require_role(*ON_ROUTE)
 def write(client_id):
+    """Store what a carer wrote; the form's ``key`` makes a double tap or an outbox resent store it once.
+
+    The phone's outbox (static/sw.js) posts with ``Accept: application/json``
+    and gets JSON back instead of a page: ``{"id": …}`` or ``{"error": …}``.
+    """
     box = get_box()
     plan = box.plan()
     if client_id not in plan.clients:
         abort(404)
     check_substitute(box, client_id, working_day())
     form = request.form
-    kind = form.get("kind", "")
+    kind, key = form.get("kind", ""), form.get("key", "")
     visit = day_visit(box, form.get("visit_id", ""), working_day())
     if kind not in WRITTEN_KINDS or (visit is not None and visit.client_id != client_id):
         abort(400, _("Okänd sorts post."))
+    if key and not KEY.fullmatch(key):
+        abort(400, _("Formuläret är trasigt. Ladda om sidan och försök igen."))
     corrects = form.get("corrects", "")
     if corrects:
         old = box.records.get(corrects)
@@ -122,23 +138,55 @@ def write(client_id):
         if visit is None:
             abort(400, _("Välj besöket."))
         if not box.shifts.has_begun(box.shifts.shift(visit.date, visit.shift), box.clock.now()):
-            flash(_("Besöket har inte börjat än (%(date)s). Utfört eller ej utfört skrivs när besöket görs "
-                    "eller efteråt.", date=visit.date.isoformat()), "error")
-            return redirect(url_for(".card", client_id=client_id))
+            return _refused(_("Besöket har inte börjat än (%(date)s). Utfört eller ej utfört skrivs när besöket "
+                              "görs eller efteråt.", date=visit.date.isoformat()), client_id=client_id)
         done = form.get("done") == "1"
         reason = " ".join(form.get("reason", "").split())
         if not done and not reason:
-            flash(_("Skriv varför besöket inte blev utfört."), "error")
-            return redirect(url_for(".card", client_id=client_id, besok=visit.id))
+            return _refused(_("Skriv varför besöket inte blev utfört."), client_id=client_id, besok=visit.id)
         body = {"done": done, "reason": reason[:MAX_TEXT]}
     else:
         if not text or len(text) > MAX_TEXT:
-            flash(_("Skriv en text (högst %(max)d tecken).", max=MAX_TEXT), "error")
-            return redirect(url_for(".card", client_id=client_id))
+            return _refused(_("Skriv en text (högst %(max)d tecken).", max=MAX_TEXT), client_id=client_id)
         body = {"text": text}
     record = box.records.append(kind, author=actor_id(), body=body, plan_version=plan.version,
                                 visit_id=visit.id if visit else "", client_id=client_id,
-                                date=visit.date if visit else working_day(), corrects=corrects)
+                                date=visit.date if visit else working_day(), corrects=corrects, key=key,
+                                device_time=_written_at(form))
+    meant = (actor_id(), kind, client_id, visit.id if visit else "", corrects, body)
+    if (record["author"], record["kind"], record["client_id"], record["visit_id"], record["corrects"],
+            record["body"]) != meant:  # a reused key (a page restored from history): never swallow the text
+        abort(409, _("Det här formuläret är redan skickat med en annan text. Ladda om sidan och skriv igen."))
     logger.info("%s %s saved by %s", kind, record["id"], actor_id())
+    if _wants_json():
+        return {"id": record["id"]}
     flash(_("Sparat.") if not corrects else _("Rättelsen är sparad."), "ok")
     return redirect(url_for(".card", client_id=client_id, besok=visit.id if visit else None) + "#skrivet")
+
+
+def _wants_json():
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+
+
+def _refused(message, **url_args):
+    """A form that cannot be stored as sent: back to the card with *message*, or 422 to the outbox."""
+    if _wants_json():
+        abort(422, message)
+    flash(message, "error")
+    return redirect(url_for(".card", **url_args))
+
+
+def _written_at(form):
+    """When the outbox says the text was written (the phone's clock), if within the last day; else now.
+
+    Re-entry goes per client in order of writing, and an outbox may be sent
+    hours after the note was written.
+    """
+    try:
+        written = dt.datetime.fromisoformat(form.get("written_at", ""))
+    except ValueError:
+        return None
+    now = dt.datetime.now(dt.timezone.utc)
+    if written.tzinfo is None or not now - dt.timedelta(days=1) <= written <= now + dt.timedelta(minutes=5):
+        return None
+    return min(written, now)

@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import render_template
+from flask import render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
@@ -28,6 +28,8 @@ def init_app(app):
     @app.errorhandler(HTTPException)
     def http_error(exc):
         code = exc.code or 500
+        if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
+            return {"error": str(default_messages.get(code, exc.description) if code < 500 else _("Försök igen."))}, code
         if code >= 500 and code != 503:
             return render_template("error.html", title=_("Fel i Hembas"), message=_("Försök igen.")), code
         return render_template("error.html", title=titles.get(code, _("Något blev fel")),

@@ -7,33 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
-from hembas_testing import TODAY
+from hembas_testing import TODAY, fits_the_phone, shot, sign_in
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs /usr/bin/chromium")]
-
-SHOTS = Path(__file__).parents[2] / "test-artifacts" / "web"
-
-
-def shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
-
-
-def fits_the_phone(page):
-    return page.evaluate("document.documentElement.scrollWidth") <= 360
-
-
-def sign_in(page, base, name, pin):
-    page.goto(base + "/")
-    assert page.url.startswith(base + "/logga-in")
-    known = page.get_by_role("radio", name=name)  # a phone that signed in before offers the name
-    if known.count():
-        known.check()
-    else:
-        page.get_by_label("Ditt namn").fill(name)
-    page.get_by_label("PIN-kod").fill(pin)
-    page.get_by_role("button", name="Logga in").click()
 
 
 def test_staff_signs_in_opens_a_client_and_writes_a_note(page, live_server, accounts, box, pin):

@@ -10,3 +10,88 @@ document.querySelectorAll("[data-phone-time]").forEach(function (form) {
     input.value = d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + "T" + pad(d.getHours()) + ":" + pad(d.getMinutes());
   }
 });
+
+// The phone on the road (see static/sw.js): a service worker keeps my shift and an outbox.
+// Each shown copy of a form gets fresh idempotency keys, so a note written on a page restored from
+// history is a new note, while a double tap on one form sends one key twice and is stored once.
+(function () {
+  function newKey() {
+    if (window.crypto.randomUUID) return window.crypto.randomUUID();
+    return Array.prototype.map.call(window.crypto.getRandomValues(new Uint8Array(16)),
+                                    function (b) { return (b + 256).toString(16).slice(1); }).join("");
+  }
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("input[name=key]").forEach(function (input) { input.value = newKey(); });
+  });
+  if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
+
+  var user = document.body.dataset.user || "", mine = [];
+  var kinds = { note: "Anteckning", deviation: "Avvikelse", outcome: "Utfall" };
+
+  function el(tag, text, cls) {
+    var node = document.createElement(tag);
+    if (text) node.textContent = text;
+    if (cls) node.className = cls;
+    return node;
+  }
+  function describe(item) {
+    var f = item.fields, what = item.fields.kind === "outcome" ? (f.done === "1" ? "Utfört" : "Ej utfört")
+                                                               : kinds[f.kind] || f.kind;
+    var text = f.kind === "outcome" ? f.reason || "" : f.text || "";
+    return what + (item.client ? " – " + item.client : "") + (text ? ": " + text : "");
+  }
+  function show(state) {
+    mine = state.items.filter(function (i) { return !i.user || i.user === user; });
+    var box = document.getElementById("utkorg");
+    if (!box) {
+      box = el("section", "", "outbox");
+      box.id = "utkorg";
+      box.setAttribute("aria-live", "polite");
+      document.querySelector("main").prepend(box);
+    }
+    box.replaceChildren();
+    var waiting = mine.filter(function (i) { return i.state === "waiting"; });
+    var refused = mine.filter(function (i) { return i.state === "refused"; });
+    if (waiting.length) {
+      box.append(el("p", waiting.length + " väntar på att skickas", "flash waiting"));
+      var list = el("ul", "", "list");
+      waiting.forEach(function (i) { list.append(el("li", describe(i), "meta")); });
+      box.append(list);
+    }
+    if (state.notice === "signed-out" && waiting.length) {
+      box.append(el("p", "Du är utloggad på basen. Logga in igen så skickas det som väntar.", "flash error"));
+    }
+    refused.forEach(function (item) {
+      var card = el("div", "", "flash error refused");
+      card.append(el("p", "Hembas tog inte emot: " + describe(item)), el("p", item.reason));
+      var remove = el("button", "Ta bort", "secondary");
+      remove.type = "button";
+      remove.addEventListener("click", function () { tell({ type: "remove", key: item.key }); });
+      card.append(remove);
+      box.append(card);
+    });
+    if (state.saved && state.user === user && !document.querySelector(".saved")) {
+      box.append(el("p", "Passet är sparat i telefonen (" + new Date(state.saved).toLocaleTimeString(
+        "sv-SE", { hour: "2-digit", minute: "2-digit" }) + ").", "meta saved-day"));
+    }
+  }
+  function tell(message) {
+    navigator.serviceWorker.ready.then(function (reg) { reg.active.postMessage(message); });
+  }
+
+  navigator.serviceWorker.addEventListener("message", function (event) {
+    if (event.data && event.data.type === "outbox") show(event.data);
+  });
+  navigator.serviceWorker.register("/sw.js").then(function () {
+    tell({ type: "page", user: user, fresh: !document.querySelector(".saved") });
+  });
+  window.addEventListener("online", function () { tell({ type: "send" }); });
+  document.querySelectorAll("form[action='/logga-ut']").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (mine.length && !window.confirm(mine.length + " som du skrivit är inte skickade till Hembas och " +
+                                         "raderas från telefonen om du loggar ut. Logga ut ändå?")) {
+        event.preventDefault();
+      }
+    });
+  });
+})();

@@ -1,0 +1,113 @@
+"""My day offline, in real headless Chromium at 360×740 with the real service worker (static/sw.js).
+
+The box is a real HTTP server on 127.0.0.1 that the test stops and starts
+again on the same port (same origin, so the same service worker); the phone
+goes offline with Playwright's network emulation as well.
+"""
+
+import re
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from hembas_testing import fits_the_phone, shot, sign_in
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs /usr/bin/chromium")]
+
+SAVED = re.compile(r"Sparad \d\d:\d\d – inte uppdaterad")
+
+
+class Box:
+    """The app served from a thread; :meth:`stop` and :meth:`start` keep the port."""
+
+    def __init__(self, app):
+        self.app, self.port = app, 0
+        self.start()
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self):
+        self.server = make_server("127.0.0.1", self.port, self.app, threaded=True)
+        self.port = self.server.server_port
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
+
+
+@pytest.fixture
+def served(app):
+    server = Box(app)
+    yield server
+    if server.thread.is_alive():
+        server.stop()
+
+
+def day_is_saved(page):
+    """Wait until the service worker controls the page and says the shift is saved."""
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.locator(".saved-day").wait_for()
+
+
+def test_my_day_offline_and_a_note_sent_once(page, context, served, accounts, box, pin):
+    base = served.url
+    sign_in(page, base, "Johanna Öhman", pin)
+    page.wait_for_url(base + "/")
+    day_is_saved(page)
+    route = page.locator("ol.list a.big")
+    first_name = re.sub(r"^\d+", "", route.first.inner_text()).strip()
+    card = route.first.get_attribute("href")
+
+    served.stop()
+    context.set_offline(True)
+    response = page.reload()
+    assert response.status == 200 and response.from_service_worker
+    assert SAVED.search(page.locator(".saved").inner_text())
+    assert page.locator("ol.list a.big").count() == route.count()
+    assert fits_the_phone(page)
+    shot(page, "20-idag-sparad")
+
+    page.locator("ol.list a.big").first.click()
+    page.get_by_role("heading", name=first_name, exact=True).wait_for()
+    assert SAVED.search(page.locator(".saved").inner_text())
+    assert page.locator(".entry").count() == 1  # a visit here this shift: the card as the box showed it
+
+    page.get_by_label("Anteckning eller avvikelse").fill("Skrivet i bilen.")
+    page.get_by_role("button", name="Spara anteckning").click()
+    page.get_by_text("1 väntar på att skickas").wait_for()
+    assert "Skrivet i bilen." in page.locator("#utkorg").inner_text()
+    assert fits_the_phone(page)
+    shot(page, "21-klient-utkorg")
+    assert box.records.find(kind="note") == []
+
+    served.start()
+    back = time.monotonic()
+    context.set_offline(False)
+    page.wait_for_function("!document.querySelector('.flash.waiting')")
+    print(f"\nback on wifi to outbox empty: {time.monotonic() - back:.2f} s")
+    page.reload()  # twice online: the outbox stays empty and nothing is sent again
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    [note] = box.records.find(kind="note")
+    assert note["body"]["text"] == "Skrivet i bilen." and note["author"] == "s2" and note["key"]
+
+    page.get_by_role("button", name="Logga ut").click()
+    page.wait_for_url(re.compile(r".*/logga-in.*"))
+    page.wait_for_function("caches.has('hembas-dag').then(function (has) { return !has; })")
+    served.stop()
+    context.set_offline(True)
+    page.goto(base + "/")
+    text = page.locator("body").inner_text()
+    assert "Inte sparad i telefonen" in text and first_name not in text
+    for path in (card, "/kontakter"):
+        page.goto(base + path)
+        assert "Inte sparad i telefonen" in page.locator("body").inner_text(), path
+    assert len(box.records.find(kind="note")) == 1

@@ -1,0 +1,82 @@
+"""The phone on the road: the web app manifest, the service worker, and what it saves of my shift.
+
+While the phone is on the box's wifi, the service worker (static/sw.js)
+keeps the signed-in carer's current shift — :meth:`sync.box.Box.current_shift`
+— in its cache: Idag, the client card of every visit on that route (as the
+box renders it for this carer, so the entry information follows the card's
+own rule), Kontakter and the static files.  Only the carer's own route is
+listed, never the team's.  ``GET /offline/dag`` says what to save and until
+when (the shift's end plus :data:`MARGIN`); the access log records the save
+as a view of those clients, and each page fetched for it is logged as
+a view marked ``saved`` (see :func:`webui.auth.audit_view`).
+
+What is written offline waits in the phone's outbox and is posted to
+``/klient/<id>/skriv`` with its own idempotency key once the box answers
+again; ``GET /offline/csrf`` gives the outbox a fresh form token first, so
+CSRF stays on for the replay and an ended session is noticed before
+anything is sent.
+"""
+
+import datetime as dt
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, g, jsonify, url_for
+from flask_babel import gettext as _
+
+from .auth import CLIENT_DATA, audit_view, csrf_token
+from .shifts import current_shift
+from .state import get_box
+
+bp = Blueprint("offline", __name__)
+
+MARGIN = dt.timedelta(hours=1)  # the saved day is wiped this long after the shift's end
+STATIC = ("hembas.css", "hembas.js", "icon.svg")
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    """Add to home screen: the name, the icon and Idag as the start page."""
+    def icon(name, **extra):
+        return {"src": url_for("static", filename=name), **extra}
+    data = {"id": "/", "name": "Hembas", "short_name": "Hembas", "lang": current_app.config["BABEL_DEFAULT_LOCALE"],
+            "description": _("Dagens besök, klientkort och anteckningar – även utan nät."),
+            "start_url": url_for("today.index"), "scope": "/", "display": "standalone",
+            "background_color": "#ffffff", "theme_color": "#0b4f8a",
+            "icons": [icon("icon.svg", sizes="any", type="image/svg+xml"),
+                      icon("icon-512.png", sizes="512x512", type="image/png"),
+                      icon("icon-maskable.png", sizes="512x512", type="image/png", purpose="maskable")]}
+    response = jsonify(data)
+    response.mimetype = "application/manifest+json"
+    return response
+
+
+@bp.get("/sw.js")
+def worker():
+    """The service worker, from the root so that its scope is the whole box; checked for updates each visit."""
+    script = (Path(current_app.static_folder) / "sw.js").read_bytes()
+    return Response(script, mimetype="text/javascript", headers={"Cache-Control": "no-cache"})
+
+
+@bp.get("/offline/dag")
+def day():
+    """What the phone keeps of the signed-in carer's current shift: page URLs, and until when."""
+    box, user = get_box(), g.user
+    shift = current_shift() if user["role"] in CLIENT_DATA and user["staff_id"] else None
+    plan = box.mirror.current()
+    visits = box.day(shift.date).route(user["staff_id"], shift=shift.name) if shift and plan else ()
+    pages = [url_for("clients.card", client_id=v.client_id, besok=v.id) for v in visits]
+    if pages:
+        pages = [url_for("today.index"), *pages, url_for("contacts.index")]
+    until = shift.end + MARGIN if pages else None
+    audit_view("offline.save", [v.client_id for v in visits], target=user["staff_id"] or "",
+               shift=shift.key if shift else "", until=until.isoformat(timespec="minutes") if until else "")
+    return {"user": user["id"], "shift": shift.key if pages else "", "now": box.clock.now().isoformat(),
+            "until": until.isoformat() if until else "", "pages": pages,
+            "static": [url_for("static", filename=name) for name in STATIC] if pages else []}
+
+
+@bp.get("/offline/csrf")
+def token():
+    """A fresh form token for the outbox, and whose session it is (a sign-in page instead when it has ended)."""
+    return {"csrf": csrf_token(), "user": g.user["id"]}
+
