@@ -111,3 +111,44 @@ def test_my_day_offline_and_a_note_sent_once(page, context, served, accounts, bo
         page.goto(base + path)
         assert "Inte sparad i telefonen" in page.locator("body").inner_text(), path
     assert len(box.records.find(kind="note")) == 1
+
+
+def test_what_the_box_refuses_is_shown_and_an_ended_session_keeps_the_outbox(page, context, served, accounts, box,
+                                                                               state, pin):
+    base = served.url
+    sign_in(page, base, "Johanna Öhman", pin)
+    page.wait_for_url(base + "/")
+    day_is_saved(page)
+    served.stop()
+    context.set_offline(True)
+    page.locator("ol.list a.big").first.click()
+    page.locator(".saved").wait_for()
+    page.get_by_role("button", name="Ej utfört").first.click()  # no reason: the box will refuse it
+    page.get_by_text("1 väntar på att skickas").wait_for()
+    page.get_by_label("Anteckning eller avvikelse").fill("Larmet piper.")
+    page.get_by_role("button", name="Spara avvikelse").click()
+    page.get_by_text("2 väntar på att skickas").wait_for()
+
+    state.sessions.end_all(accounts["staff"]["id"])  # the box ends the session while the phone is away
+    served.start()
+    context.set_offline(False)
+    page.get_by_text("Du är utloggad på basen. Logga in igen så skickas det som väntar.").wait_for()
+    assert box.records.find() == []
+    page.goto(base + "/")
+    page.wait_for_url(re.compile(r".*/logga-in.*"))  # a sign-in page: the saved day goes, the outbox stays
+    page.wait_for_function("caches.has('hembas-dag').then(function (has) { return !has; })")
+
+    sign_in(page, base, "Johanna Öhman", pin)
+    page.wait_for_url(base + "/")
+    refused = page.locator(".refused")
+    refused.wait_for()
+    assert "Ej utfört" in refused.inner_text() and "Skriv varför besöket inte blev utfört." in refused.inner_text()
+    assert not page.locator(".flash.waiting").count()
+    [deviation] = box.records.find()
+    assert deviation["kind"] == "deviation" and deviation["body"]["text"] == "Larmet piper."
+    shot(page, "22-idag-ej-mottaget")
+    refused.get_by_role("button", name="Ta bort").click()
+    refused.wait_for(state="detached")
+    page.reload()
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    assert not page.locator(".refused").count()

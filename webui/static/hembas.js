@@ -25,7 +25,9 @@ document.querySelectorAll("[data-phone-time]").forEach(function (form) {
   });
   if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
 
-  var user = document.body.dataset.user || "", mine = [];
+  var user = document.body.dataset.user || "", mine = [], retry = null, delay = 1000;
+  // The online event may come before the box can be reached: while anything waits, try again
+  // after 1, 2, 4 … 30 seconds (an attempt away from the wifi fails at once and costs nothing).
   var kinds = { note: "Anteckning", deviation: "Avvikelse", outcome: "Utfall" };
 
   function el(tag, text, cls) {
@@ -52,6 +54,11 @@ document.querySelectorAll("[data-phone-time]").forEach(function (form) {
     box.replaceChildren();
     var waiting = mine.filter(function (i) { return i.state === "waiting"; });
     var refused = mine.filter(function (i) { return i.state === "refused"; });
+    clearTimeout(retry);
+    if (waiting.length) {
+      retry = setTimeout(function () { tell({ type: "send" }); }, delay);
+      delay = Math.min(delay * 2, 30000);
+    }
     if (waiting.length) {
       box.append(el("p", waiting.length + " väntar på att skickas", "flash waiting"));
       var list = el("ul", "", "list");
@@ -85,7 +92,7 @@ document.querySelectorAll("[data-phone-time]").forEach(function (form) {
   navigator.serviceWorker.register("/sw.js").then(function () {
     tell({ type: "page", user: user, fresh: !document.querySelector(".saved") });
   });
-  window.addEventListener("online", function () { tell({ type: "send" }); });
+  window.addEventListener("online", function () { delay = 1000; tell({ type: "send" }); });
   document.querySelectorAll("form[action='/logga-ut']").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (mine.length && !window.confirm(mine.length + " som du skrivit är inte skickade till Hembas och " +
