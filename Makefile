@@ -10,7 +10,7 @@ export HEMBAS_DATA := $(abspath $(DATA))
 export ESCPOS_CAPABILITIES_PICKLE_DIR := $(abspath $(VENV))/escpos-cache
 export GPIOZERO_PIN_FACTORY ?= mock
 
-.PHONY: demo test install install-test system-test-deps bench faults image image-test clean
+.PHONY: demo test install install-test system-test-deps bench phone faults image image-test clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,12 @@ clean:
 bench: install
 	@mkdir -p bench
 	PYTHONPATH=tests $(BIN)/python -m bench --output bench/results.json $(if $(BASELINE),--baseline $(BASELINE))
+
+# The phone on the road (docs/web-ui.md#the-offline-day): the saved day, loads and the outbox in
+# Chromium against hembas serve, and Lighthouse v11 on Idag (npx fetches it; about a minute).
+phone: install-test
+	@mkdir -p bench
+	PYTHONPATH=tests $(BIN)/python -m bench.phone --output bench/phone.json
 
 # Fault harness (docs/benchmarks.md): power cuts, hostile input, full disk, printer and hub faults.
 faults: install-test

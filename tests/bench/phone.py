@@ -1,0 +1,215 @@
+"""The phone on the road, measured in real Chromium at 360×740 against ``hembas serve`` on 127.0.0.1.
+
+    make phone                                   # figures, and Lighthouse v11 on Idag
+    PYTHONPATH=tests python -m bench.phone --no-lighthouse
+
+``hembas serve`` runs under faketime at 07:30 of a working day of the demo
+plan (the day shift, the busiest of the demo), signed in as the carer with
+the most visits in it.  Measured: the bytes the service worker keeps of
+that shift (read back from the phone's Cache Storage), first load and
+repeat load of Idag (time to the load event and bytes over the wire, from
+the browser's Navigation and Resource Timing), Idag reloaded offline from
+the saved copy, and the time from "back on wifi" (the server answers and
+the phone is online again) to "outbox empty" for one note written offline.
+Lighthouse v11 (the last with a PWA category) scores Idag signed in:
+installable, accessibility and best practices must reach 0.95.
+
+Not part of ``make test``: it needs npx to fetch Lighthouse and takes about a minute.
+"""
+
+import argparse
+import datetime as dt
+import json
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from hembas_testing import sign_in
+
+from .http_load import free_port, hembas, start_server, stop
+from .measure import REPO_DIR, child_env
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+LIGHTHOUSE = "lighthouse@11"
+GOALS = {"installable": 1.0, "accessibility": 0.95, "best-practices": 0.95}
+NAME = "Bänk Testsson"
+
+
+def prepare(data_dir, day):
+    """The demo plan of *day* and an enrolled account for the day shift's busiest carer; returns (name, PIN, visits)."""
+    from sync.box import open_box
+    from sync.config import load_config
+    from sync.plan.demo import demo_plan
+    from webui.users import Users
+
+    box = open_box(load_config(data_dir, environ={}))
+    box.mirror.import_document(demo_plan(day), source="bench", today=day)
+    team = box.day(day)
+    staff_id = max(team.staff_ids(shift="dag"), key=lambda s: len(team.route(s, shift="dag")))
+    pin = "".join(secrets.choice("0123456789") for _ in range(6))
+    users = Users(data_dir)
+    user, code = users.add(name=NAME, role="staff", staff_id=staff_id)
+    users.enroll(code, pin)
+    return user["name"], pin, len(team.route(staff_id, shift="dag"))
+
+
+def timing(page):
+    """Time to the load event and bytes over the wire of the page just loaded, from the browser's timings."""
+    return page.evaluate("""() => {
+      const nav = performance.getEntriesByType("navigation")[0];
+      const res = performance.getEntriesByType("resource");
+      return {load_ms: nav.loadEventEnd - nav.startTime, from_worker: nav.workerStart > 0,
+              wire_bytes: nav.transferSize + res.reduce((n, r) => n + r.transferSize, 0)};
+    }""")
+
+
+def saved_bytes(page):
+    """Entries and bytes of the service worker's saved day, read from Cache Storage on the phone."""
+    return page.evaluate("""async () => {
+      const cache = await caches.open("hembas-dag");
+      let bytes = 0, pages = 0;
+      for (const request of await cache.keys()) {
+        bytes += (await (await cache.match(request)).arrayBuffer()).byteLength;
+        pages += new URL(request.url).pathname.startsWith("/static/") ? 0 : 1;
+      }
+      return {entries: (await cache.keys()).length, pages: pages, bytes: bytes};
+    }""")
+
+
+def in_the_browser(base, name, pin, restart):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        phone = dict(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True,
+                     locale="sv-SE")
+        signing_in = browser.new_context(**phone)
+        page = signing_in.new_page()
+        sign_in(page, base, name, pin)
+        page.wait_for_url(base + "/")
+        cookies = signing_in.cookies()
+        signing_in.close()
+        context = browser.new_context(**phone, bypass_csp=True)  # empty cache: a cold first load; CSP off for waits
+        context.add_cookies(cookies)
+        page = context.new_page()
+        page.goto(base + "/idag")
+        first = timing(page)
+        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        page.locator(".saved-day").wait_for()
+        saved = saved_bytes(page)
+        page.reload()
+        page.wait_for_load_state("load")
+        repeat = timing(page)
+        cookie = "; ".join(f"{c['name']}={c['value']}" for c in cookies)
+        restart("stop")
+        context.set_offline(True)
+        page.reload()
+        page.wait_for_load_state("load")
+        offline = timing(page)
+        page.locator("ol.list a.big").first.click()
+        page.get_by_label("Anteckning eller avvikelse").fill("Mätning: skrivet utan nät.")
+        page.get_by_role("button", name="Spara anteckning").click()
+        page.get_by_text("1 väntar på att skickas").wait_for()
+        restart("start")
+        back = time.monotonic()
+        context.set_offline(False)
+        page.wait_for_function("!document.querySelector('.flash.waiting')", timeout=60000)
+        outbox_s = time.monotonic() - back
+        browser.close()
+    return {"first": first, "repeat": repeat, "offline": offline, "saved": saved, "outbox_empty_s": outbox_s,
+            "cookie": cookie}
+
+
+def lighthouse(url, cookie, workdir):
+    """Lighthouse v11 on *url* with the session cookie; returns the category scores (or why not)."""
+    headers = Path(workdir) / "headers.json"
+    headers.write_text(json.dumps({"Cookie": cookie}))
+    report = Path(workdir) / "lighthouse.json"
+    cmd = ["npx", "-y", LIGHTHOUSE, url, "--output=json", f"--output-path={report}", "--form-factor=mobile",
+           f"--extra-headers={headers}", "--quiet",
+           "--chrome-flags=--headless=new " + " ".join(CHROMIUM_ARGS)]
+    done = subprocess.run(cmd, env={**child_env(), "CHROME_PATH": CHROMIUM}, capture_output=True, text=True,
+                          timeout=300)
+    if done.returncode != 0 or not report.exists():
+        return {"error": (done.stderr or done.stdout)[-600:]}
+    data = json.loads(report.read_text())
+    scores = {key: cat["score"] for key, cat in data["categories"].items()}
+    audits = data["audits"]
+    scores["installable"] = audits["installable-manifest"]["score"]
+    scores["failed"] = sorted(key for key, audit in audits.items()
+                              if audit.get("score") is not None and audit["score"] < 1
+                              and audit.get("scoreDisplayMode") in ("binary", "numeric", "metricSavings")
+                              and key not in ("largest-contentful-paint", "first-contentful-paint",
+                                              "speed-index", "total-blocking-time", "interactive",
+                                              "cumulative-layout-shift", "max-potential-fid"))
+    return scores
+
+
+def run(workdir, *, with_lighthouse=True):
+    workdir = Path(workdir)
+    tz = ZoneInfo("Europe/Stockholm")
+    day = dt.datetime.now(tz).date() + dt.timedelta(days=1)  # ahead of the real clock: the box finds it plausible
+    start = dt.datetime.combine(day, dt.time(7, 30), tz).astimezone(dt.timezone.utc)
+    data_dir, port = workdir / "data", free_port()
+    name, pin, visits = prepare(data_dir, day)
+    cmd = ["faketime", "-f", f"@{start:%Y-%m-%d %H:%M:%S}",
+           *hembas(data_dir, "serve", "--host", "127.0.0.1", "--port", str(port))]
+    env = child_env(TZ="UTC")
+    server = {"proc": start_server(cmd, port, workdir / "serve.log", env=env)[0]}
+
+    def restart(what):
+        if what == "stop":
+            stop(server["proc"])
+        else:
+            server["proc"] = start_server(cmd, port, workdir / "serve.log", env=env)[0]
+
+    base = f"http://127.0.0.1:{port}"
+    try:
+        figures = in_the_browser(base, name, pin, restart)
+        scores = lighthouse(base + "/idag", figures.pop("cookie"), workdir) if with_lighthouse else {}
+    finally:
+        stop(server["proc"])
+    figures.update(visits=visits, lighthouse=scores)
+    return figures
+
+
+def report(f):
+    lines = [f"Busiest carer of the demo's day shift: {f['visits']} visits",
+             f"Saved on the phone: {f['saved']['pages']} pages + {f['saved']['entries'] - f['saved']['pages']} "
+             f"static files, {f['saved']['bytes']} bytes ({f['saved']['bytes'] / 1024:.0f} KiB)"]
+    for label, key in (("first load", "first"), ("repeat load", "repeat"), ("offline (saved copy)", "offline")):
+        t = f[key]
+        lines.append(f"Idag {label}: {t['load_ms']:.0f} ms to load, {t['wire_bytes']} bytes over the wire")
+    lines.append(f"Back on wifi to outbox empty: {f['outbox_empty_s']:.2f} s")
+    if f["lighthouse"]:
+        lines.append("Lighthouse v11 on Idag: " + json.dumps(f["lighthouse"], ensure_ascii=False))
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-lighthouse", action="store_true")
+    parser.add_argument("--output", type=Path, default=REPO_DIR / "bench" / "phone.json")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="hembas-bench-phone-") as folder:
+        figures = run(folder, with_lighthouse=not args.no_lighthouse)
+    print(report(figures))
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(figures, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    scores = figures["lighthouse"]
+    missed = {k: scores.get(k) for k, goal in GOALS.items() if scores and (scores.get(k) or 0) < goal}
+    if missed or "error" in scores:
+        print(f"Lighthouse below the goals {GOALS}: {missed or scores['error']}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
