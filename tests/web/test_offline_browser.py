@@ -5,6 +5,7 @@ again on the same port (same origin, so the same service worker); the phone
 goes offline with Playwright's network emulation as well.
 """
 
+import datetime as dt
 import re
 import threading
 import time
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from hembas_testing import fits_the_phone, shot, sign_in
+from hembas_testing import TODAY, fits_the_phone, shot, sign_in
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs /usr/bin/chromium")]
@@ -152,3 +153,21 @@ def test_what_the_box_refuses_is_shown_and_an_ended_session_keeps_the_outbox(pag
     page.reload()
     page.wait_for_function("navigator.serviceWorker.controller !== null")
     assert not page.locator(".refused").count()
+
+
+def test_the_saved_day_is_gone_after_the_shift_and_its_margin(page, context, served, accounts, box, pin, monkeypatch):
+    from webui import offline
+
+    dag = box.shifts.shift(TODAY, "dag")
+    monkeypatch.setattr(offline, "MARGIN", box.clock.now() + dt.timedelta(seconds=6) - dag.end)  # 6 s after the save
+    base = served.url
+    sign_in(page, base, "Johanna Öhman", pin)
+    page.wait_for_url(base + "/")
+    day_is_saved(page)
+    served.stop()
+    context.set_offline(True)
+    assert page.reload().from_service_worker and page.locator(".saved").count() == 1
+    time.sleep(6)  # by the box's clock as the phone saw it at the save, not the phone's own
+    page.reload()
+    assert "Inte sparad i telefonen" in page.locator("body").inner_text()
+    assert not page.evaluate("caches.has('hembas-dag')")
