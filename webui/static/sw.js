@@ -52,7 +52,7 @@ async function savedDay() {
 
 async function wipeDay() {
   await caches.delete(DAY);
-  await store("meta", "readwrite", function (s) { return s.delete("day"); });
+  await store("meta", "readwrite", function (s) { s.delete("checked"); return s.delete("day"); });
 }
 
 function stamped(response, at) {
@@ -63,14 +63,14 @@ function stamped(response, at) {
   });
 }
 
-async function saveDay(force) {
-  var day = await savedDay();
-  if (day && !force && Date.now() - day.saved < RESAVE_MS) return;
+async function saveDay() {
+  var day = await savedDay(), checked = await getMeta("checked");
+  if (checked && Date.now() - checked < RESAVE_MS) return;
   var answer = await fetch("/offline/dag", { headers: { Accept: "application/json" } });
   if (answer.redirected || !answer.ok) { await wipeDay(); return; }  // signed out on the box
   var plan = await answer.json();
   if (!plan.pages.length || (day && day.user !== plan.user)) await wipeDay();
-  if (!plan.pages.length) return;
+  if (!plan.pages.length) return setMeta("checked", Date.now());  // a technician, a day off: ask again later
   var cache = await caches.open(DAY), now = Date.now(), wanted = plan.pages.concat(plan["static"]);
   for (var i = 0; i < wanted.length; i++) {  // one at a time: a Pi serves eight phones
     var response = await fetch(wanted[i], { headers: { "X-Hembas-Save": "1" } });
@@ -83,6 +83,7 @@ async function saveDay(force) {
   }
   await setMeta("day", { user: plan.user, shift: plan.shift, saved: now, offset: Date.parse(plan.now) - now,
                          until: Date.parse(plan.until), pages: plan.pages });
+  await setMeta("checked", now);
 }
 
 function dayKey(url) {
@@ -230,7 +231,7 @@ async function tell() {
   var items = await outbox(), day = await getMeta("day"), notice = await getMeta("notice");
   var message = { type: "outbox", items: items, notice: notice || "", saved: day ? day.saved : 0,
                   user: day ? day.user : "" };
-  var windows = await self.clients.matchAll({ type: "window" });
+  var windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
   windows.forEach(function (w) { w.postMessage(message); });
 }
 
@@ -253,7 +254,7 @@ async function heard(message) {
     await setMeta("user", message.user);
     var day = await savedDay();
     if (!message.user || (day && day.user !== message.user)) await wipeDay();  // signed out, or someone else
-    if (message.user && message.fresh) await saveDay(false).catch(function () {});
+    if (message.user && message.fresh) await saveDay().catch(function () {});
     await send().catch(function () {});
   } else if (message.type === "send") {
     await send().catch(function () {});
