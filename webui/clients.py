@@ -22,6 +22,7 @@ from sync.day.wording import person_name
 from sync.store.records import without_corrected
 
 from .auth import ON_ROUTE, actor_id, audit_view, require_role
+from .errors import wants_json
 from .page_cache import cached_page
 from .shifts import working_day
 from .state import get_box, web_state
@@ -158,19 +159,15 @@ def write(client_id):
             record["body"]) != meant:  # a reused key (a page restored from history): never swallow the text
         abort(409, _("Det här formuläret är redan skickat med en annan text. Ladda om sidan och skriv igen."))
     logger.info("%s %s saved by %s", kind, record["id"], actor_id())
-    if _wants_json():
+    if wants_json():
         return {"id": record["id"]}
     flash(_("Sparat.") if not corrects else _("Rättelsen är sparad."), "ok")
     return redirect(url_for(".card", client_id=client_id, besok=visit.id if visit else None) + "#skrivet")
 
 
-def _wants_json():
-    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
-
-
 def _refused(message, **url_args):
     """A form that cannot be stored as sent: back to the card with *message*, or 422 to the outbox."""
-    if _wants_json():
+    if wants_json():
         abort(422, message)
     flash(message, "error")
     return redirect(url_for(".card", **url_args))

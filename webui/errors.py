@@ -12,6 +12,11 @@ from sync.errors import ClockUntrusted, NoPlan, StoreError
 logger = logging.getLogger(__name__)
 
 
+def wants_json():
+    """Whether the request asks for JSON rather than a page (the phone's outbox, static/sw.js)."""
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+
+
 def init_app(app):
     titles = {
         400: _l("Något blev fel"),
@@ -28,8 +33,9 @@ def init_app(app):
     @app.errorhandler(HTTPException)
     def http_error(exc):
         code = exc.code or 500
-        if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
-            return {"error": str(default_messages.get(code, exc.description) if code < 500 else _("Försök igen."))}, code
+        if wants_json():
+            message = default_messages.get(code, exc.description) if code < 500 else _("Försök igen.")
+            return {"error": str(message)}, code  # the phone's outbox (static/sw.js) shows it to the carer
         if code >= 500 and code != 503:
             return render_template("error.html", title=_("Fel i Hembas"), message=_("Försök igen.")), code
         return render_template("error.html", title=titles.get(code, _("Något blev fel")),

@@ -70,8 +70,8 @@ def day():
     until = shift.end + MARGIN if pages else None
     audit_view("offline.save", [v.client_id for v in visits], target=user["staff_id"] or "",
                shift=shift.key if shift else "", until=until.isoformat(timespec="minutes") if until else "")
-    return {"user": user["id"], "shift": shift.key if pages else "", "now": box.clock.now().isoformat(),
-            "until": until.isoformat() if until else "", "pages": pages,
+    return {"user": user["id"], "shift": shift.key if pages else "", "pages": pages,
+            "now": box.clock.now().isoformat() if pages else "", "until": until.isoformat() if until else "",
             "static": [url_for("static", filename=name) for name in STATIC] if pages else []}
 
 
