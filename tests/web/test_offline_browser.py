@@ -59,17 +59,26 @@ def day_is_saved(page):
     page.locator(".saved-day").wait_for()
 
 
+def signed_in_with_my_day(page, served, pin):
+    """Johanna (s2, the day shift) signs in at the base; returns once her shift is saved on the phone."""
+    sign_in(page, served.url, "Johanna Öhman", pin)
+    page.wait_for_url(served.url + "/")
+    day_is_saved(page)
+
+
+def leave_the_wifi(served, context):
+    served.stop()
+    context.set_offline(True)
+
+
 def test_my_day_offline_and_a_note_sent_once(page, context, served, accounts, box, pin):
     base = served.url
-    sign_in(page, base, "Johanna Öhman", pin)
-    page.wait_for_url(base + "/")
-    day_is_saved(page)
+    signed_in_with_my_day(page, served, pin)
     route = page.locator("ol.list a.big")
     first_name = re.sub(r"^\d+", "", route.first.inner_text()).strip()
     card = route.first.get_attribute("href")
 
-    served.stop()
-    context.set_offline(True)
+    leave_the_wifi(served, context)
     response = page.reload()
     assert response.status == 200 and response.from_service_worker
     assert SAVED.search(page.locator(".saved").inner_text())
@@ -103,8 +112,7 @@ def test_my_day_offline_and_a_note_sent_once(page, context, served, accounts, bo
     page.get_by_role("button", name="Logga ut").click()
     page.wait_for_url(re.compile(r".*/logga-in.*"))
     page.wait_for_function("caches.has('hembas-dag').then(function (has) { return !has; })")
-    served.stop()
-    context.set_offline(True)
+    leave_the_wifi(served, context)
     page.goto(base + "/")
     text = page.locator("body").inner_text()
     assert "Inte sparad i telefonen" in text and first_name not in text
@@ -117,11 +125,8 @@ def test_my_day_offline_and_a_note_sent_once(page, context, served, accounts, bo
 def test_what_the_box_refuses_is_shown_and_an_ended_session_keeps_the_outbox(page, context, served, accounts, box,
                                                                                state, pin):
     base = served.url
-    sign_in(page, base, "Johanna Öhman", pin)
-    page.wait_for_url(base + "/")
-    day_is_saved(page)
-    served.stop()
-    context.set_offline(True)
+    signed_in_with_my_day(page, served, pin)
+    leave_the_wifi(served, context)
     page.locator("ol.list a.big").first.click()
     page.locator(".saved").wait_for()
     page.get_by_role("button", name="Ej utfört").first.click()  # no reason: the box will refuse it
@@ -160,12 +165,8 @@ def test_the_saved_day_is_gone_after_the_shift_and_its_margin(page, context, ser
 
     dag = box.shifts.shift(TODAY, "dag")
     monkeypatch.setattr(offline, "MARGIN", box.clock.now() + dt.timedelta(seconds=6) - dag.end)  # 6 s after the save
-    base = served.url
-    sign_in(page, base, "Johanna Öhman", pin)
-    page.wait_for_url(base + "/")
-    day_is_saved(page)
-    served.stop()
-    context.set_offline(True)
+    signed_in_with_my_day(page, served, pin)
+    leave_the_wifi(served, context)
     assert page.reload().from_service_worker and page.locator(".saved").count() == 1
     time.sleep(6)  # by the box's clock as the phone saw it at the save, not the phone's own
     page.reload()
