@@ -159,3 +159,23 @@ def test_a_duplicate_writes_nothing(box):
     before = box.records.revision()
     box.records.append("note", author="s2", body={}, key="k-1")
     assert box.records.revision() == before
+
+
+def test_posts_racing_with_one_key_store_one_record(box):
+    import threading
+
+    stores = [Records(box.data_dir) for _ in range(4)]  # four open stores: the file lock, not one object, decides
+    start = threading.Barrier(len(stores))
+    made = []
+
+    def post(records):
+        start.wait()
+        made.extend(records.append("note", author="s2", body={"text": "Dubbeltryck"}, key="k-race") for _ in range(5))
+
+    threads = [threading.Thread(target=post, args=(r,)) for r in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len({r["id"] for r in made}) == 1 and len(made) == 20
+    assert len(Records(box.data_dir).find(kind="note")) == 1
