@@ -109,7 +109,7 @@ def card(client_id):
 @bp.post("/<client_id>/skriv")
 @require_role(*ON_ROUTE)
 def write(client_id):
-    """Store what a carer wrote; the form's ``key`` makes a double tap or an outbox resent store it once.
+    """Store what a carer wrote; the form's ``idempotency_key`` makes a double tap or an outbox resent store it once.
 
     The phone's outbox (static/sw.js) posts with ``Accept: application/json``
     and gets JSON back instead of a page: ``{"id": …}`` or ``{"error": …}``.
@@ -120,7 +120,7 @@ def write(client_id):
         abort(404)
     check_substitute(box, client_id, working_day())
     form = request.form
-    kind, key = form.get("kind", ""), form.get("key", "")
+    kind, key = form.get("kind", ""), form.get("idempotency_key", "")
     visit = day_visit(box, form.get("visit_id", ""), working_day())
     if kind not in WRITTEN_KINDS or (visit is not None and visit.client_id != client_id):
         abort(400, _("Okänd sorts post."))

@@ -20,10 +20,12 @@ anything is sent.
 import datetime as dt
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, g, jsonify, url_for
+from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
+from flask.globals import request_ctx
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 
-from .auth import CLIENT_DATA, audit_view, csrf_token
+from .auth import ON_ROUTE, audit_view, csrf_token
 from .shifts import current_shift
 from .state import get_box
 
@@ -31,6 +33,32 @@ bp = Blueprint("offline", __name__)
 
 MARGIN = dt.timedelta(hours=1)  # the saved day is wiped this long after the shift's end
 STATIC = ("hembas.css", "hembas.js", "icon.svg")
+SAVING = "X-Hembas-Save"  # the header of the service worker's fetches for the saved day
+
+
+def init_app(app):
+    app.register_blueprint(bp)
+    app.session_interface = SavingLeavesTheSession()
+    app.before_request(_keep_flashes)
+
+
+class SavingLeavesTheSession(SecureCookieSessionInterface):
+    """A page fetched to be saved sets no cookie.
+
+    The service worker fetches the day while the carer goes on using the
+    phone; a permanent session's cookie is re-sent with every answer, so a
+    save that started before the carer's post and ended after it would put
+    back the cookie without the post's "Sparat.".
+    """
+
+    def should_set_cookie(self, app, session):
+        return not request.headers.get(SAVING) and super().should_set_cookie(app, session)
+
+
+def _keep_flashes():
+    """A page fetched to be saved shows no flashed message: it is the carer's next page's to show."""
+    if request.headers.get(SAVING):
+        request_ctx.flashes = []
 
 
 @bp.get("/manifest.webmanifest")
@@ -61,7 +89,7 @@ def worker():
 def day():
     """What the phone keeps of the signed-in carer's current shift: page URLs, and until when."""
     box, user = get_box(), g.user
-    shift = current_shift() if user["role"] in CLIENT_DATA and user["staff_id"] else None
+    shift = current_shift() if user["role"] in ON_ROUTE and user["staff_id"] else None
     plan = box.mirror.current()
     visits = box.day(shift.date).route(user["staff_id"], shift=shift.name) if shift and plan else ()
     pages = [url_for("clients.card", client_id=v.client_id, besok=v.id) for v in visits]

@@ -21,7 +21,7 @@ document.querySelectorAll("[data-phone-time]").forEach(function (form) {
                                     function (b) { return (b + 256).toString(16).slice(1); }).join("");
   }
   window.addEventListener("pageshow", function () {
-    document.querySelectorAll("input[name=key]").forEach(function (input) { input.value = newKey(); });
+    document.querySelectorAll("input[name=idempotency_key]").forEach(function (input) { input.value = newKey(); });
   });
   if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
 

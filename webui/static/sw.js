@@ -10,7 +10,6 @@
 
 var DAY = "hembas-dag";
 var RESAVE_MS = 5 * 60 * 1000;  // the whole day again at most this often (each page opened updates its own copy)
-var WAIT_MS = 8000;             // weak wifi: after this long a saved copy is better than a blank page
 var WRITE = /^\/klient\/[^/]+\/skriv$/;
 
 self.addEventListener("install", function () { self.skipWaiting(); });
@@ -122,18 +121,11 @@ async function plainPage(title, text) {
   return new Response(html, { headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" } });
 }
 
-function withTimeout(promise, ms) {
-  if (!ms) return promise;
-  return new Promise(function (resolve, reject) {
-    var timer = setTimeout(function () { reject(new Error("timeout")); }, ms);
-    promise.then(function (r) { clearTimeout(timer); resolve(r); }, function (e) { clearTimeout(timer); reject(e); });
-  });
-}
-
+// Only when the box does not answer at all: a slow answer may carry "Sparat." for what was just written.
 async function page(request) {
   var url = new URL(request.url), saved = await savedCopy(url);
   try {
-    var response = await withTimeout(fetch(request), saved ? WAIT_MS : 0);
+    var response = await fetch(request);
     if (saved && response.ok && response.type === "basic" && !response.redirected) {  // keep the copy current
       var copy = await stamped(response.clone(), Date.now());
       await (await caches.open(DAY)).put(dayKey(url), copy);
@@ -176,10 +168,10 @@ async function write(request) {
     var form = await copy.formData(), fields = {};
     form.forEach(function (value, name) { fields[name] = value; });
     delete fields.csrf;  // a fresh token is fetched before sending
-    fields.key = fields.key || newKey();
+    fields.idempotency_key = fields.idempotency_key || newKey();
     fields.written_at = new Date().toISOString();
     var card = new URL(request.url).pathname.replace(/\/skriv$/, "");
-    await keep({ key: fields.key, url: request.url, fields: fields, written: Date.now(), state: "waiting",
+    await keep({ key: fields.idempotency_key, url: request.url, fields: fields, written: Date.now(), state: "waiting",
                  user: (await getMeta("user")) || "", client: await clientName(card), card: card });
     await tell();
     var back = card + (fields.visit_id ? "?besok=" + encodeURIComponent(fields.visit_id) : "");
