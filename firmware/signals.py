@@ -11,9 +11,10 @@ named pattern, the worst thing first::
 pattern      lights                      when
 ===========  ==========================  =============================================
 error        red steady                  printer problem (paper out, offline) or store error
+setup        yellow blinking fast        the settings file on the card was refused (hembas-FEL.txt says why)
 clock        red blinking slowly         the clock cannot be trusted: no shift is "now", nothing prints
-busy         green blinking fast         a print job is being sent
-warning      yellow steady               no plan, plan stale or not covering the working day, sync failed
+busy         green blinking fast         a print job is being sent, or a USB stick is being read
+warning      yellow steady               no plan, plan stale or not covering the working day, sync or USB stick failed
 certificate  yellow blinking briefly     the HTTPS certificate expires within [tls] warn_days, or has
 binder       yellow blinking slowly      the printed binder (pärm) is out of date: print the changes
 ok           green steady                plan fresh and covering the working day, printer ready
@@ -30,6 +31,7 @@ WARNING = "warning"
 BINDER = "binder"
 CERTIFICATE = "certificate"
 CLOCK = "clock"
+SETUP = "setup"
 ERROR = "error"
 
 #: How each pattern drives the LEDs: (led, on_seconds, off_seconds); off 0 = steady.
@@ -40,6 +42,7 @@ PATTERNS = {
     BINDER: ("yellow", 1.0, 1.0),
     CERTIFICATE: ("yellow", 0.2, 1.8),
     CLOCK: ("red", 1.0, 1.0),
+    SETUP: ("yellow", 0.2, 0.2),
     ERROR: ("red", 1.0, 0.0),
 }
 
@@ -51,6 +54,7 @@ DESCRIPTIONS = {
     BINDER: "gul blinkar långsamt",
     CERTIFICATE: "gul blinkar kort",
     CLOCK: "röd blinkar långsamt",
+    SETUP: "gul blinkar snabbt",
     ERROR: "röd lyser",
 }
 
@@ -71,6 +75,9 @@ class SystemState:
     printer_busy: bool = False
     store_error: str = ""         # why the store could not be read, "" if fine
     binder_stale: str = ""        # why the printed binder is out of date, "" if it is in step (or none)
+    setup_errors: int = 0         # problems in the settings file on the boot partition
+    stick_busy: bool = False      # a USB stick is being read
+    stick_error: str = ""         # what went wrong with the last USB stick (for a while after)
     certificate_warning: str = "" # the HTTPS certificate expires soon or has, "" if fine (or TLS is off)
 
 
@@ -84,12 +91,18 @@ def signal_for(state):
     """The one :class:`Signal` the lights show for *state*; errors beat warnings."""
     if state.store_error:
         return Signal(ERROR, f"lagringen går inte att läsa: {state.store_error}")
+    if state.setup_errors:
+        return Signal(SETUP, f"inställningsfilen har {state.setup_errors} fel – se hembas-FEL.txt på kortet")
     if state.printer_state in PRINTER_PROBLEMS:
         return Signal(ERROR, state.printer_reason or "skrivaren har ett problem")
     if not state.clock_trusted:
         return Signal(CLOCK, "klockan kan inte litas på – bekräfta datum och tid på statussidan")
+    if state.stick_busy:
+        return Signal(BUSY, "läser USB-stickan")
     if state.printer_busy:
         return Signal(BUSY, "skriver ut")
+    if state.stick_error:
+        return Signal(WARNING, f"USB-stickan: {state.stick_error}")
     if not state.plan_loaded:
         return Signal(WARNING, "ingen plan är inläst")
     if state.plan_stale:

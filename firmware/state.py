@@ -2,15 +2,18 @@
 
 The firmware only reads what the other parts already publish: the plan's
 freshness and the clock (:meth:`sync.box.Box.freshness`), the last sync
-(``sync.network.status.SyncStatus``), the printer (``PrintQueue.status()``)
-and whether the printed binder is out of date (``BinderStore.reminder()``,
-asked at most once a minute: it compares two weeks of visits).
+(``sync.network.status.SyncStatus``), the printer (``PrintQueue.status()``),
+whether the printed binder is out of date (``BinderStore.reminder()``,
+asked at most once a minute: it compares two weeks of visits), the settings
+file's problems (:mod:`sync.provisioning`) and the last USB stick
+(:mod:`sync.stick`).
 A store that cannot be read is itself a state to show, never a crash.
 """
 
 import logging
 
 from printer.binder_store import BinderStore
+from sync import provisioning, stick
 from sync.certificate import box_status
 from sync.errors import StoreError
 
@@ -33,7 +36,11 @@ def read_system_state(box, queue, *, sync_status, binders=None):
     except StoreError as exc:
         logger.warning("state: store error: %s", exc)
         return SystemState(clock_trusted=box.clock.status().trusted, store_error=str(exc))
+    stick_busy, stick_error = stick.lights(box.data_dir)
     return SystemState(
+        setup_errors=len((provisioning.read_errors(box.data_dir) or {}).get("errors", [])),
+        stick_busy=stick_busy,
+        stick_error=stick_error,
         clock_trusted=fresh["clock_trusted"],
         plan_loaded=fresh["plan"],
         plan_stale=fresh["stale"],

@@ -8,6 +8,7 @@ newest plan and this morning's reassignments.
 import datetime as dt
 import logging
 
+from sync import stick
 from sync.certificate import box_status
 from sync.day.fingerprint import route_fingerprint
 from sync.day.handovers import written_for
@@ -125,6 +126,7 @@ def status_facts(box, *, printer_state):
         "setup_errors": [e["message"] for e in (read_errors(box.data_dir) or {}).get("errors", [])],
         "binder": binder_line(box),
         "certificate": _certificate_line(box),
+        "usb": _last_stick(box, clock.now.tzinfo),
     }
 
 
@@ -141,3 +143,13 @@ def binder_line(box):
     """The status slip's line on the team's binder: on the shelf and in step, or out of date."""
     reason = BinderStore(box).reminder()["reason"]
     return reason[:1].upper() + reason[1:] + "."
+
+
+def _last_stick(box, tz):
+    """What the last USB stick did, for the slip printed right after it: a heading and its lines."""
+    found = stick.read(box.data_dir)
+    if found is None or found["state"] == stick.WORKING:
+        return None
+    at = dt.datetime.fromisoformat(found["at"]).astimezone(tz)
+    outcome = "klar" if found["state"] == stick.DONE else "MISSLYCKADES"
+    return {"title": f"USB-sticka {at.day}/{at.month} {at:%H:%M}: {outcome}", "lines": found.get("messages", [])}

@@ -56,6 +56,11 @@ def status_slip(facts, *, columns):
     if facts.get("certificate"):
         receipt.text("HTTPS", bold=True)
         receipt.text(facts["certificate"], indent=2)
+    if facts.get("usb"):
+        receipt.rule()
+        receipt.text(facts["usb"]["title"], bold=True)
+        for line in facts["usb"]["lines"]:
+            receipt.text(f"- {line}", indent=2, first_indent=0)
     if facts.get("setup_errors"):
         receipt.rule()
         receipt.text("FEL I INSTÄLLNINGSFILEN (hembas.toml)", bold=True)

@@ -30,6 +30,13 @@ TABLE = [
     (SystemState(certificate_warning="certifikatet går ut om 9 dagar"), "certificate"),
     (SystemState(certificate_warning="certifikatet går ut om 9 dagar", binder_stale="pärmen"), "certificate"),
     (SystemState(certificate_warning="certifikatet går ut om 9 dagar", sync_error="timeout"), "warning"),
+    (SystemState(setup_errors=2), "setup"),
+    (SystemState(setup_errors=1, printer_state="error", clock_trusted=False, plan_loaded=False), "setup"),
+    (SystemState(setup_errors=1, store_error="disken är full"), "error"),
+    (SystemState(stick_busy=True), "busy"),
+    (SystemState(stick_busy=True, clock_trusted=False), "clock"),
+    (SystemState(stick_error="ingen plan för teamet på stickan"), "warning"),
+    (SystemState(stick_error="trasig fil", printer_busy=True), "busy"),
 ]
 
 
@@ -45,6 +52,13 @@ def test_the_printers_own_reason_is_shown():
 
 def test_an_untrusted_clock_shows_red():
     assert PATTERNS[signal_for(SystemState(clock_trusted=False)).pattern][0] == "red"
+
+
+def test_a_refused_settings_file_is_not_mistaken_for_another_warning():
+    lit, on_time, off_time = PATTERNS[signal_for(SystemState(setup_errors=1)).pattern]
+    assert (lit, bool(off_time)) == ("yellow", True)
+    assert all(PATTERNS[other][:3] != (lit, on_time, off_time) for other in PATTERNS if other != "setup")
+    assert "hembas-FEL.txt" in signal_for(SystemState(setup_errors=1)).reason
 
 
 def test_every_pattern_has_a_swedish_description():

@@ -77,6 +77,24 @@ def test_an_out_of_date_printed_binder_blinks_yellow(box, queue):
     assert signal_for(state).pattern == "binder" and "1 ändring" in signal_for(state).reason
 
 
+def test_a_refused_settings_file_shows_the_setup_pattern(box, queue):
+    from sync.provisioning import write_errors
+    write_errors(box.data_dir, [{"key": "team.id", "message": "team.id: saknas"}], source="hembas.toml",
+                 checked_at=NOW.isoformat())
+    assert pattern(box, queue) == "setup"
+
+
+def test_a_stick_being_read_and_a_failed_stick_show_on_the_lights(box, queue):
+    from sync import stick
+    stick.record(box.data_dir, stick.WORKING)
+    assert pattern(box, queue) == "busy"
+    stick.record(box.data_dir, stick.FAILED, ["ingen plan för teamet på stickan"])
+    assert pattern(box, queue) == "warning"
+    stick.record(box.data_dir, stick.FAILED, ["gammalt fel"],
+                 now=dt.datetime.now(dt.timezone.utc) - stick.SHOWN_FOR - dt.timedelta(minutes=1))
+    assert pattern(box, queue) == "ok"
+
+
 def test_a_certificate_about_to_expire_reaches_the_lights(box, queue, tmp_path):
     assert read_system_state(box, queue, sync_status=SyncStatus(box.data_dir)).certificate_warning == ""
     box_with_certificate(box, tmp_path, days=30, after_days=20)

@@ -70,6 +70,18 @@ def test_a_substitutes_slip_says_how_to_sign_in_and_when_it_ends():
     assert "Eller öppna http://hembas.lan/vikarie?kod=ABCDEFGH" in " ".join(text.split())
 
 
+def test_status_slip_says_what_the_last_usb_stick_did(box):
+    from sync import stick
+    assert "USB-sticka" not in slip_text(box)
+    stick.record(box.data_dir, stick.WORKING)
+    assert "USB-sticka" not in slip_text(box)           # still reading: the slip comes when it is done
+    stick.record(box.data_dir, stick.FAILED, ["ingen plan för team kalix på stickan"])
+    text = slip_text(box)
+    assert "MISSLYCKADES" in text and "ingen plan för team kalix på stickan" in text
+    stick.record(box.data_dir, stick.DONE, ["Planen är inläst.", "3 poster skrivna till stickan."])
+    text = slip_text(box)
+    assert ": klar" in text and "3 poster skrivna till stickan." in text
+
 
 def test_status_slip_warns_before_the_https_certificate_expires(box, tmp_path):
     assert "HTTPS" not in slip_text(box)  # TLS off (the demo): nothing to say
