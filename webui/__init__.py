@@ -4,7 +4,8 @@
     app = create_app(box=box)              # tests: a box with a fixed clock
 
 Every page needs a signed-in account except the sign-in and enrollment
-pages and the static files (see :mod:`webui.auth`).
+pages and the static files (see :mod:`webui.auth`); a new box whose settings
+file was refused shows only those problems (:mod:`webui.setup`).
 """
 
 import datetime as dt
@@ -40,7 +41,7 @@ SECURITY_HEADERS = {
 # One module per feature: a blueprint ``bp`` or an ``init_app(app)``.
 STATIC_MAX_AGE = dt.timedelta(days=365)  # static files only; pages are never cached (see below)
 
-PAGES = ("auth", "today", "clients", "team", "meeting", "propose", "substitutes", "two_weeks", "contacts", "handover", "status", "printing",
+PAGES = ("setup", "auth", "today", "clients", "team", "meeting", "propose", "substitutes", "two_weeks", "contacts", "handover", "status", "printing",
          "coordinator", "log_review", "binder", "admin", "captive", "offline", "errors")
 
 
