@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
 
 BOOT_DIR = Path("/boot/firmware")
 SYSTEM_DIR = Path("/data/system")
+DATA_PROBLEM_FILE = Path("/run/hembas/data-unavailable")   # written by the initramfs
 PASSPHRASE_VARIABLE = "HEMBAS_BACKUP_PASSPHRASE"
 
 
@@ -58,17 +59,36 @@ def register(subparsers):
 
 
 def cmd_provision(args, config):
-    from . import firstboot, tls
+    from . import firstboot, phones, tls
 
     firstboot.ensure_host_key(args.system / "ssh")
-    outcome = firstboot.apply_boot_file(args.boot, config=config, system_dir=args.system)
+    try:
+        data_problem = DATA_PROBLEM_FILE.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        data_problem = None
+    # The firewall includes the box's own /data/system/nftables only: nothing else to reload.
+    reload_firewall = phones.reload_firewall if args.system == SYSTEM_DIR else (lambda: None)
+    outcome = firstboot.apply_boot_file(args.boot, config=config, system_dir=args.system,
+                                        data_problem=data_problem, reload_firewall=reload_firewall,
+                                        print_slip=lambda: _queue_status_slip(config))
     applied = load_config(config.data_dir, config.path)  # [tls] name may have come with the file just applied
     tls.install_boot_certificate(args.boot, applied, now=dt.datetime.now(dt.timezone.utc))
     print({"none": "Ingen inställningsfil på boot-partitionen.",
            "unchanged": "Inställningsfilen är redan tillämpad.",
            "applied": "Inställningarna är tillämpade; hemligheterna är borttagna från kortet.",
-           "invalid": "Inställningsfilen har fel – se provision-errors.json i datamappen."}[outcome])
-    return 0  # errors are reported on the slip and in the web UI; the box boots on
+           "invalid": "Inställningsfilen har fel – se hembas-FEL.txt på boot-partitionen."}[outcome])
+    return 1 if outcome == "invalid" else 0
+
+
+def _queue_status_slip(config):
+    """The status slip, with the problems, printed by the firmware once it runs."""
+    from printer.queue import PrintQueue
+    from sync.box import open_box
+
+    try:
+        PrintQueue(open_box(config)).print_slip("status", ordered_by="provision")
+    except HembasError as exc:
+        logger.warning("could not queue the status slip: %s", exc)
 
 
 def _passphrase(path, *, confirm):

@@ -6,13 +6,18 @@ one is checked, and then:
 
 * its settings are merged into the data folder's ``hembas.toml``;
 * the box's own sync key is created (never baked into the image);
-* the wifi access point profile and SSH keys are written to the system state
-  folder on the data partition (``--system``);
+* the phones' network (access point) and SSH keys are written to the system
+  state folder on the data partition (``--system``);
 * the first coordinator is added with the enrollment code from the file;
 * the secrets are blanked in the file on the boot partition.
 
-Problems go to ``provision-errors.json`` in the data folder (web UI, status
-slip) instead of stopping the boot: the box comes up either way.
+A file with problems is refused, and the technician is told where they look:
+``hembas-FEL.txt`` beside it on the boot partition (:mod:`deploy.report`),
+``provision-errors.json`` for the web UI's setup page, the lights and the
+status slip, which is printed once on the real printer when the printer
+section is fine.  Whatever can safely be applied still is (the phones'
+network and the SSH keys, so the technician can get in; printer, clock,
+pins and web settings), but never the team, the hub's key or an account.
 """
 
 import datetime as dt
@@ -27,48 +32,62 @@ import shutil
 import subprocess
 import sys
 import tomllib
-import uuid
 from pathlib import Path
 
 from sync import provisioning
 from sync.network.keys import box_signing_key
 from sync.store.database import atomic_write_bytes, encode_json
 
-from . import provision, tomlfile
+from . import phones, provision, report, tomlfile
 
 logger = logging.getLogger(__name__)
 
 STATE_FILE = "provision-state.json"
-AP_PROFILE = "hembas-ap.nmconnection"
-AP_ADDRESS = "10.42.0.1/24"
 DATA_OWNER = "hembas"
 TECHNICIAN = "tekniker"
+SAFE_SECTIONS = ("printer", "clock", "gpio", "web", "shifts")   # applied even when the file has problems
+WEB_ON_EVERY_INTERFACE = {"web": {"host": "0.0.0.0"}}          # the firewall decides who reaches it
 
 
-def apply_boot_file(boot_dir, *, config, system_dir, run=subprocess.run, now=None):
-    """Apply ``boot_dir/hembas.toml`` if it is new; returns "none", "unchanged", "applied" or "invalid"."""
+def apply_boot_file(boot_dir, *, config, system_dir, run=subprocess.run, now=None, data_problem=None,
+                    reload_firewall=lambda: None, print_slip=None):
+    """Apply ``boot_dir/hembas.toml`` if it is new; returns "none", "unchanged", "applied" or "invalid".
+
+    *data_problem* is why the data partition could not be opened: /data is then
+    in memory, so only the safe parts are set up and the problem is reported
+    like one in the file; *print_slip* queues the status slip.
+    """
     data_dir = config.data_dir
     path = Path(boot_dir) / provision.FILE_NAME
     stamp = (now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
-    if not path.exists():
+    if not path.exists() and not data_problem:
         return "none"
-    raw = path.read_bytes()
+    raw = path.read_bytes() if path.exists() else b""
+    digest = hashlib.sha256(raw).hexdigest()
     state = _read_state(data_dir)
-    if hashlib.sha256(raw).hexdigest() == state.get("applied_sha256"):
+    if digest == state.get("applied_sha256") and not data_problem:
         return "unchanged"
-    try:
-        wanted = provision.parse(raw)
-    except provision.ProvisionInvalid as exc:
-        logger.error("%s: %d problem(s): %s", path, len(exc.problems), exc)
-        provisioning.write_errors(data_dir, exc.problems, source=path, checked_at=stamp)
+    wanted, problems = provision.check(raw) if path.exists() else (provision.Provisioning(settings={}), [])
+    if data_problem:           # /data is in memory: set up only what lets the technician in and see
+        problems.insert(0, {"key": "data", "message": f"data: {data_problem}"})
+    system_dir = Path(system_dir)
+    if problems:
+        logger.error("%s: %d problem(s): %s", path, len(problems), "; ".join(p["message"] for p in problems))
+        applied = apply_safe_parts(wanted, problems, config=config, system_dir=system_dir, run=run,
+                                   reload_firewall=reload_firewall)
+        tell_technician(boot_dir, path, problems, applied, data_dir=data_dir, stamp=stamp)
+        if "printer" not in provision.sections_with_problems(problems) and print_slip is not None \
+                and state.get("reported_sha256") != digest:
+            print_slip()            # once per file: a box that reboots daily need not print daily
+        _write_state(data_dir, {**state, "reported_sha256": digest})
+        share_with_services(data_dir)
         return "invalid"
 
-    problems = []
+    wanted.settings.setdefault("printer", {}).setdefault("wifi_name", wanted.wifi_name)
     write_config(config, wanted.settings)
     box_signing_key(data_dir)
-    system_dir = Path(system_dir)
-    if not write_access_point(system_dir / "nm-connections", name=wanted.wifi_name,
-                              passphrase=wanted.wifi_passphrase):
+    if not phones.write_phones_network(system_dir, interface=wanted.wifi_interface, name=wanted.wifi_name,
+                                       passphrase=wanted.wifi_passphrase, reload_firewall=reload_firewall):
         problems.append({"key": "wifi.passphrase", "message": "wifi.passphrase: saknas (minst 8 tecken)"})
     write_ssh_keys(system_dir / "ssh", wanted.authorized_keys, run=run)
     if wanted.enrollment_code:
@@ -77,14 +96,44 @@ def apply_boot_file(boot_dir, *, config, system_dir, run=subprocess.run, now=Non
             problems.append(problem)
     redacted = redact_secrets(path, raw)
     share_with_services(data_dir)
-    atomic_write_bytes(data_dir / STATE_FILE, encode_json(
-        {"applied_sha256": hashlib.sha256(redacted).hexdigest(), "applied_at": stamp}))
+    _write_state(data_dir, {"applied_sha256": hashlib.sha256(redacted).hexdigest(), "applied_at": stamp})
     if problems:
-        provisioning.write_errors(data_dir, problems, source=path, checked_at=stamp)
+        tell_technician(boot_dir, path, problems, [], data_dir=data_dir, stamp=stamp)
+        share_with_services(data_dir)
         return "invalid"
     provisioning.clear_errors(data_dir)
+    report.clear(boot_dir)
     logger.info("applied %s for team %s", path, wanted.settings["team"]["id"])
     return "applied"
+
+
+def apply_safe_parts(wanted, problems, *, config, system_dir, run=subprocess.run, reload_firewall=lambda: None):
+    """What a refused file may still set up; returns what was done, in Swedish, for the report."""
+    broken = provision.sections_with_problems(problems)
+    if "*" in broken:
+        return []
+    done = []
+    settings = {name: values for name, values in wanted.settings.items()
+                if name in SAFE_SECTIONS and name not in broken}
+    if "wifi" not in broken:
+        settings.setdefault("printer", {}).setdefault("wifi_name", wanted.wifi_name)
+        if phones.write_phones_network(system_dir, interface=wanted.wifi_interface, name=wanted.wifi_name,
+                                       passphrase=wanted.wifi_passphrase, reload_firewall=reload_firewall):
+            done.append(f"telefonernas nätverk \"{wanted.wifi_name}\" ({wanted.wifi_interface})")
+    write_config(config, settings)
+    if "ssh" not in broken and wanted.authorized_keys:
+        write_ssh_keys(system_dir / "ssh", wanted.authorized_keys, run=run)
+        done.append(f"SSH-nycklarna för användaren {TECHNICIAN} ({len(wanted.authorized_keys)} st)")
+    if "printer" not in broken and wanted.settings.get("printer"):
+        done.append("skrivaren (statuslappen skrivs ut på den)")
+    share_with_services(config.data_dir)
+    return done
+
+
+def tell_technician(boot_dir, path, problems, applied, *, data_dir, stamp):
+    """The problems where the technician looks: the boot partition, the web UI, the lights and the slip."""
+    report.write(boot_dir, problems, applied=applied, checked_at=stamp)
+    provisioning.write_errors(data_dir, problems, source=path, checked_at=stamp)
 
 
 def _read_state(data_dir):
@@ -94,35 +143,18 @@ def _read_state(data_dir):
         return {}
 
 
+def _write_state(data_dir, state):
+    atomic_write_bytes(data_dir / STATE_FILE, encode_json(state))
+
+
 def write_config(config, settings):
     """Merge *settings* into the data folder's hembas.toml; the web UI is served over HTTPS through nginx."""
     path = config.data_dir / provision.FILE_NAME
     current = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    for section, values in {"web": {"host": "0.0.0.0"}, **settings}.items():
+    for section, values in [*WEB_ON_EVERY_INTERFACE.items(), *settings.items()]:
         current.setdefault(section, {}).update(values)
     current.setdefault("tls", {}).setdefault("enabled", True)  # unless the file says otherwise
     atomic_write_bytes(path, tomlfile.dumps(current).encode())
-
-
-def write_access_point(folder, *, name, passphrase):
-    """The NetworkManager profile of the phones' wifi; False when there is no passphrase at all."""
-    path = Path(folder) / AP_PROFILE
-    if not passphrase:
-        if not path.exists():
-            return False
-        passphrase = re.search(r"^psk=(.*)$", path.read_text(encoding="utf-8"), re.M).group(1)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    profile = (
-        f"[connection]\nid=hembas-ap\nuuid={uuid.uuid5(uuid.NAMESPACE_DNS, 'hembas-ap')}\ntype=wifi\n"
-        "interface-name=wlan0\nautoconnect=true\n\n"
-        f"[wifi]\nmode=ap\nssid={name}\nband=bg\n\n"
-        f"[wifi-security]\nkey-mgmt=wpa-psk\nproto=rsn\npairwise=ccmp\ngroup=ccmp\npsk={passphrase}\n\n"
-        f"[ipv4]\nmethod=shared\naddress1={AP_ADDRESS}\n\n[ipv6]\nmethod=disabled\n")
-    fd = os.open(path.with_suffix(".tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(profile)
-    os.replace(path.with_suffix(".tmp"), path)
-    return True
 
 
 def ensure_host_key(folder, *, run=subprocess.run):

@@ -4,17 +4,18 @@ One file, editable on any laptop, says everything a new base needs::
 
     [team]        id
     [hub]         url, public_key
-    [wifi]        name, passphrase
+    [wifi]        name, passphrase, interface ("wlan0", or "eth1" for an external access point)
     [coordinator] name, enrollment_code
     [clock]       timezone
     [printer]     model, connection ("usb", "serial:/dev/ttyUSB0", "network:192.168.50.20"), paper_mm
     [ssh]         authorized_keys
 
 Any other section must be a section of the box configuration (docs/configuration.md)
-and is copied as it is.  :func:`parse` reads the bytes as Windows editors
+and is copied as it is.  :func:`check` reads the bytes as Windows editors
 save them (BOM, CRLF, UTF-16, ANSI) and reports *every* problem at once, in
-Swedish, so one trip to the laptop fixes them all.  An empty secret means
-"keep what the box already has".
+Swedish, so one trip to the laptop fixes them all; the sections without a
+problem are still usable (:func:`sections_with_problems`).  An empty secret
+means "keep what the box already has".
 """
 
 import base64
@@ -32,10 +33,11 @@ from webui.users import CODE_ALPHABET, CODE_LENGTH, normalize_code
 
 FILE_NAME = "hembas.toml"
 SECRETS = (("wifi", "passphrase"), ("coordinator", "enrollment_code"))
-OWN_SECTIONS = {"wifi": {"name", "passphrase"}, "coordinator": {"name", "enrollment_code"},
+OWN_SECTIONS = {"wifi": {"name", "passphrase", "interface"}, "coordinator": {"name", "enrollment_code"},
                 "ssh": {"authorized_keys"}}
 PRINTER_KEYS = {"model", "connection", "paper_mm"}
 COLUMNS_FOR_PAPER = {80: 48, 58: 32}
+INTERFACE = re.compile(r"[a-z][a-z0-9]{0,14}")
 TEAM_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 SSH_KEY = re.compile(r"(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com)"
                      r" [A-Za-z0-9+/]+={0,2}( .*)?")
@@ -58,6 +60,7 @@ class Provisioning:
     settings: dict                      # sections for the data folder's hembas.toml
     wifi_name: str = ""
     wifi_passphrase: str = ""           # "" = keep the current one
+    wifi_interface: str = "wlan0"       # where the phones are: the Pi's wifi, or a wired access point
     coordinator_name: str = ""
     enrollment_code: str = ""           # "" = no new coordinator
     authorized_keys: list = dataclasses.field(default_factory=list)
@@ -77,10 +80,18 @@ def decode_text(raw):
 
 def parse(raw):
     """Check the settings file's bytes; returns :class:`Provisioning` or raises :class:`ProvisionInvalid`."""
+    result, problems = check(raw)
+    if problems:
+        raise ProvisionInvalid(problems)
+    return result
+
+
+def check(raw):
+    """``(Provisioning, problems)``: what the file asks for, and every problem in it (a list of dicts)."""
     try:
         data = tomllib.loads(decode_text(raw))
     except tomllib.TOMLDecodeError as exc:
-        raise ProvisionInvalid([_problem("", f"filen går inte att läsa som TOML: {exc}")]) from None
+        return Provisioning(settings={}), [_problem("", f"filen går inte att läsa som TOML: {exc}")]
     problems = []
     result = Provisioning(settings={})
     for section, values in data.items():
@@ -104,9 +115,12 @@ def parse(raw):
             zoneinfo.ZoneInfo(timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             problems.append(_problem("clock.timezone", f"okänd tidszon {timezone!r} (t.ex. \"Europe/Stockholm\")"))
-    if problems:
-        raise ProvisionInvalid(problems)
-    return result
+    return result, problems
+
+
+def sections_with_problems(problems):
+    """The sections a problem names (``"*"`` when the file could not be read at all)."""
+    return {problem["key"].split(".")[0] or "*" for problem in problems}
 
 
 def _problem(key, message):
@@ -167,6 +181,10 @@ def _check_wifi(values, result, problems):
         problems.append(_problem("wifi.passphrase", "ska vara 8–63 tecken utan å, ä och ö"))
     else:
         result.wifi_passphrase = passphrase
+    interface = _text(values, "wifi", "interface", problems) or "wlan0"
+    if not INTERFACE.fullmatch(interface):
+        problems.append(_problem("wifi.interface", "ska vara ett nätverkskort, t.ex. \"wlan0\" eller \"eth1\""))
+    result.wifi_interface = interface
 
 
 def _check_coordinator(values, result, problems):
