@@ -7,10 +7,9 @@ import os
 import sys
 from pathlib import Path
 
-from sync.cli import add_command
+from sync.cli import add_command, print_json
 from sync.config import load_config
 from sync.errors import HembasError
-from sync.network.keys import hub_signing_key
 from sync.store.database import atomic_write_bytes
 
 # The modules behind the commands are imported when a command runs: provisioning
@@ -22,6 +21,8 @@ BOOT_DIR = Path("/boot/firmware")
 SYSTEM_DIR = Path("/data/system")
 DATA_PROBLEM_FILE = Path("/run/hembas/data-unavailable")   # written by the initramfs
 PASSPHRASE_VARIABLE = "HEMBAS_BACKUP_PASSPHRASE"
+UPDATE_SECRET_FILE = "update-signing.key"
+UPDATE_PUBLIC_FILE = "update-key.pub"
 
 
 def register(subparsers):
@@ -41,22 +42,34 @@ def register(subparsers):
     rest.add_argument("--passphrase-file", type=Path, metavar="FIL", help="fil med lösenfrasen")
     rest.add_argument("--force", action="store_true", help="ersätt en datamapp som inte är tom")
 
-    upd = add_command(subparsers, "update", help="installera eller backa en programuppdatering")
-    actions = upd.add_subparsers(dest="action", metavar="ÅTGÄRD", required=True)
-    apply = add_command(actions, "apply", help="installera ett signerat uppdateringspaket", handler=cmd_update_apply)
-    apply.add_argument("file", type=Path, metavar="FIL", help="det signerade uppdateringspaketet")
-    apply.add_argument("--slots", type=Path, default=SYSTEM_DIR / "hembas", metavar="MAPP",
-                       help="versionernas mapp (standard %(default)s)")
-    back_to = add_command(actions, "rollback", help="gå tillbaka till föregående version", handler=cmd_update_rollback)
-    back_to.add_argument("--slots", type=Path, default=SYSTEM_DIR / "hembas", metavar="MAPP",
-                         help="versionernas mapp (standard %(default)s)")
-    pack = add_command(actions, "pack", help="bygg ett signerat uppdateringspaket (hubbens sida)",
-                       handler=cmd_update_pack)
-    pack.add_argument("wheels", type=Path, nargs="+", metavar="HJUL", help="Python-paketen (wheel-filer) som ska med")
-    pack.add_argument("--version", required=True, help="paketets version")
-    pack.add_argument("--hub-keys", type=Path, required=True, metavar="MAPP", help="hubbens nyckelmapp (hembas hub keygen)")
-    pack.add_argument("-o", "--output", type=Path, required=True, metavar="FIL", help="paketet att skriva")
+    plug = add_command(subparsers, "stick", help="läs en isatt USB-sticka: plan in, anteckningar ut, uppdateringar "
+                                                 "(startas av udev)", handler=cmd_stick)
+    plug.add_argument("device", type=Path, metavar="ENHET", help="stickans partition, t.ex. /dev/sda1")
 
+    upd = add_command(subparsers, "update", help="systemuppdateringar: installera, kontrollera, backa")
+    actions = upd.add_subparsers(dest="action", metavar="ÅTGÄRD", required=True)
+    apply = add_command(actions, "apply", help="installera en signerad systemuppdatering och starta om i den",
+                        handler=cmd_update_apply)
+    apply.add_argument("file", type=Path, metavar="FIL", help="systemuppdateringen (.hembas-update)")
+    apply.add_argument("--no-reboot", action="store_true", help="starta inte om (den nya versionen provas vid nästa start)")
+    status = add_command(actions, "status", help="visa versionerna på kortets två platser", handler=cmd_update_status)
+    status.add_argument("--json", action="store_true", help="skriv ut som JSON")
+    add_command(actions, "health", help="godkänn den nya versionen om den fungerar, annars tillbaka (tjänsten)",
+                handler=cmd_update_health)
+    add_command(actions, "rollback", help="starta om i den andra platsens version", handler=cmd_update_rollback)
+    keygen = add_command(actions, "keygen", help="skapa uppdateringsnyckeln (på en dator utan nätverk)",
+                         handler=cmd_update_keygen)
+    keygen.add_argument("folder", type=Path, metavar="MAPP", help="mappen för nyckelparet")
+    pack = add_command(actions, "pack", help="bygg en signerad systemuppdatering (byggdatorns sida)",
+                       handler=cmd_update_pack)
+    pack.add_argument("--root", type=Path, required=True, metavar="FIL", help="rotfilsystemets avbild (ext4)")
+    pack.add_argument("--boot", type=Path, required=True, metavar="MAPP", help="platsens startfiler (kärna, initramfs, cmdline.txt)")
+    pack.add_argument("--version", required=True, metavar="VERSION", help="systemets version, t.ex. 0.2.0")
+    pack.add_argument("--key", type=Path, required=True, metavar="FIL", help="uppdateringsnyckelns hemliga halva")
+    pack.add_argument("-o", "--output", type=Path, required=True, metavar="FIL", help="uppdateringen att skriva")
+    for parser in (apply, status, actions.choices["health"], actions.choices["rollback"]):
+        parser.add_argument("--boot", type=Path, default=BOOT_DIR, metavar="MAPP",
+                            help="boot-partitionen (standard %(default)s)")
 
 def cmd_provision(args, config):
     from . import firstboot, phones, tls
@@ -129,37 +142,105 @@ def cmd_restore(args, config):
     print(f"Datamappen är återställd: {config.data_dir}" + (f" (den gamla finns i {aside})" if aside else ""))
 
 
-def _hub_key(config):
-    key = config["hub"]["public_key"]
-    if not key:
-        raise HembasError("hub.public_key saknas i inställningarna – kan inte kontrollera uppdateringen")
-    return key
+def cmd_stick(args, config):
+    from . import stick, update
+    from .bundle import BundleInvalid, SystemBundle
+    from .slots import BootSlots, SlotError
+
+    key = update.trusted_key()
+
+    def install(bundle):
+        try:
+            version, slot = update.apply_bundle(bundle.path, slots=BootSlots(BOOT_DIR), trusted_key=key,
+                                                running_version=update.running_version(), reboot=lambda: None)
+        except update.UpdateRefused as exc:        # not newer, or one on trial: nothing to do
+            return True, False, [f"Systemuppdatering {bundle.version}: {exc}"]
+        except (BundleInvalid, SlotError, OSError) as exc:
+            return False, False, [f"Systemuppdatering {bundle.version} misslyckades: {exc}"]
+        return True, True, [f"Systemuppdatering {version} är installerad (plats {slot}); lådan startar om i den."]
+
+    for message in stick.handle(args.device, data_dir=config.data_dir, install=install, reboot=update.reboot,
+                                open_bundle=lambda path: SystemBundle.open(path, key)):
+        print(message)
+
+
+def _slots(args):
+    from .slots import BootSlots
+
+    return BootSlots(args.boot)
 
 
 def cmd_update_apply(args, config):
     from . import update
 
-    try:
-        envelope = args.file.read_bytes()
-    except OSError as exc:
-        raise update.UpdateRefused(f"kan inte läsa {args.file}: {exc.strerror}") from None
+    version, slot = update.apply_bundle(
+        args.file, slots=_slots(args), trusted_key=update.trusted_key(), running_version=update.running_version(),
+        reboot=(lambda: None) if args.no_reboot else update.reboot)
+    print(f"Version {version} är skriven till plats {slot} och provas " +
+          ("vid nästa start." if args.no_reboot else "nu: lådan startar om."))
+
+
+def cmd_update_status(args, config):
+    from . import update
+
+    slots = _slots(args)
+    booted = slots.booted()
+    status = {"running": update.running_version(), "booted": booted, "primary": slots.primary(),
+              "slots": {slot: {"version": slots.version(slot), "state": slots.state(slot)}
+                        for slot in ("a", "b") if (slots.boot_dir / slot).is_dir()}}
+    if args.json:
+        print_json(status)
+        return
+    print(f"Körs nu:      version {status['running']} från plats {booted}")
+    print(f"Nästa start:  plats {status['primary']}")
+    for slot, info in status["slots"].items():
+        print(f"Plats {slot}:      {info['version'] or '–'} ({STATE_WORDS.get(info['state'].split()[0], info['state'])})")
+
+
+STATE_WORDS = {"good": "godkänd", "try": "provkörs", "bad": "fungerar inte", "empty": "tom"}
+
+
+def cmd_update_health(args, config):
+    from . import update
+
     port = config["web"]["port"]
-    version = update.apply_update(
-        envelope, verify_key=_hub_key(config), team=config["team"]["id"], slots=update.Slots(args.slots),
-        healthy=lambda: update.services_healthy(url=f"http://127.0.0.1:{port}/"))
-    print(f"Version {version} är installerad och körs.")
+    outcome = update.check_health(
+        _slots(args), healthy=lambda: update.services_healthy(url=f"http://127.0.0.1:{port}/"))
+    print({"good": "Systemet fungerar.", "bad": "Den nya versionen fungerar inte: tillbaka till den förra."}[outcome])
+    return 0 if outcome == "good" else 1
 
 
 def cmd_update_rollback(args, config):
     from . import update
 
-    previous = update.rollback(update.Slots(args.slots))
-    print(f"Tillbaka på {previous}.")
+    version = update.rollback(_slots(args))
+    print(f"Lådan startar om i version {version}.")
+
+
+def cmd_update_keygen(args, config):
+    from sync.network.keys import write_secret
+    from sync.network.signing import encode_key
+    import nacl.signing
+
+    args.folder.mkdir(parents=True, exist_ok=True)
+    secret, public = args.folder / UPDATE_SECRET_FILE, args.folder / UPDATE_PUBLIC_FILE
+    if secret.exists() or public.exists():
+        raise HembasError(f"{args.folder} har redan en uppdateringsnyckel – den skrivs aldrig över")
+    key = nacl.signing.SigningKey.generate()
+    write_secret(secret, encode_key(key))
+    atomic_write_bytes(public, (encode_key(key.verify_key) + "\n").encode())
+    print(f"Uppdateringsnyckeln är skapad: {secret} (hemlig, förvaras utan nätverk) och {public}.")
+    print(f"Bygg avbilden med UPDATE_PUBLIC_KEY={encode_key(key.verify_key)}")
 
 
 def cmd_update_pack(args, config):
-    from . import update
+    import nacl.signing
 
-    envelope = update.make_package(args.wheels, version=args.version, signing_key=hub_signing_key(args.hub_keys))
-    atomic_write_bytes(args.output, envelope)
-    print(f"Uppdateringspaket {args.output} ({args.version}, {len(args.wheels)} wheel-filer).")
+    from sync.network.keys import read_secret
+
+    from .bundle import pack
+
+    manifest = pack(args.output, root_image=args.root, boot_dir=args.boot, version=args.version,
+                    signing_key=nacl.signing.SigningKey(read_secret(args.key)))
+    size = sum(part["size"] for part in manifest["parts"])
+    print(f"Systemuppdatering {args.output}: version {args.version}, {size // (1 << 20)} MB.")

@@ -1,147 +1,125 @@
-"""Software updates: signed packages, installed into a new slot, switched atomically.
+"""Whole-system updates that cannot brick the box: A/B slots, a trial boot, mark good.
 
-An update package is a signed envelope (sync/network/signing.py, kind ``"software"``,
-signed with the hub's key like plan bundles, team ``"*"`` for every box)
-whose payload is an uncompressed tar: ``manifest.json`` (``{"version": …,
-"requirement": "hembas==…"}``) and the arm64 wheels to install offline.
+``hembas update apply FILE`` writes a signed bundle (:mod:`deploy.bundle`) into
+the slot that is *not* running, makes it the next boot, on trial, and
+reboots.  The new system then has to prove itself: ``hembas update health``
+(hembas-health.service, after the web UI and the firmware started) marks it
+good once both run and the web UI answers, or bad, which sends the box back
+to the old slot at once.  If the new system never gets that far (a kernel
+that hangs, a broken Python, a power cut), the initramfs counts the trial
+boots down and falls back by itself (``boot-slots booted``), and the
+hardware watchdog turns a hang into a reboot.  So nothing in the new
+version has to work for the old one to come back.
 
-On the box (``/data/system/hembas``, on the writable data partition)::
-
-    slots/0.2.0/          a complete venv per version
-    current -> slots/0.2.0  what the services run (/opt/hembas/current points here)
-    previous -> /opt/hembas/factory
-
-Applying installs the new slot beside the running one, swaps ``current`` with
-one ``rename`` (a power cut leaves the old or the new link, never none),
-restarts the services and checks that they come up healthy; if they do
-not, ``current`` goes back to the old slot.  Installing, restarting and the
-health check are passed in, so the logic is tested with real files.
+Only bundles signed with the update key (kept offline, never the hub's plan
+key) and newer than the running version are installed.  The installing,
+restarting and health checking are passed in, so the logic is tested with
+real files.
 """
 
-import io
 import json
 import logging
 import os
 import re
 import shutil
 import subprocess
-import sys
-import tarfile
 import time
 import urllib.request
 from pathlib import Path
 
 from sync.errors import HembasError
-from sync.network.signing import sign, verify
+
+from .bundle import SystemBundle, version_key
 
 logger = logging.getLogger(__name__)
 
-KIND = "software"
-ANY_TEAM = "*"
-VERSION = re.compile(r"[0-9]+(\.[0-9]+){1,3}([a-z0-9.+-]*)")
+BOOT_DIR = Path("/boot/firmware")
+TRUSTED_KEY = Path("/usr/lib/hembas/update-key.pub")     # baked into the image at build
+BUILD_INFO = Path("/usr/lib/hembas/build.json")
 SERVICES = ("hembas-web.service", "hembas-firmware.service")
-FACTORY = Path("/opt/hembas/factory")       # the version in the image
+HEALTH_SECONDS = 300
+MAX_RESTARTS = 3
 
 
 class UpdateRefused(HembasError, ValueError):
-    """The update package is not for this box, not newer, or unreadable."""
+    """The bundle is not for this box, not newer, or cannot be installed now."""
 
 
-class UpdateFailed(HembasError, RuntimeError):
-    """The new version did not come up healthy; the old one runs again."""
-
-
-def make_package(wheel_paths, *, version, signing_key, requirement="hembas", team=ANY_TEAM):
-    """A signed update package from wheels (the hub's side of :func:`read_package`)."""
-    manifest = {"version": version, "requirement": f"{requirement}=={version}"}
-    payload = io.BytesIO()
-    with tarfile.open(fileobj=payload, mode="w") as tar:
-        _add_bytes(tar, "manifest.json", json.dumps(manifest).encode())
-        for path in map(Path, wheel_paths):
-            _add_bytes(tar, path.name, path.read_bytes())
-    return sign(payload.getvalue(), signing_key, kind=KIND, team=team)
-
-
-def _add_bytes(tar, name, data):
-    info = tarfile.TarInfo(name)
-    info.size = len(data)
-    tar.addfile(info, io.BytesIO(data))
-
-
-def read_package(envelope, verify_key, *, team):
-    """Verify and open a package; returns ``(manifest, {wheel name: bytes})``."""
-    header, payload = verify(envelope, verify_key, kind=KIND)
-    if header["team"] not in (ANY_TEAM, team):
-        raise UpdateRefused(f"uppdateringen är för team {header['team']!r}, inte {team!r}")
+def running_version(build_info=BUILD_INFO):
+    """The version of the running system, as the image recorded it."""
     try:
-        with tarfile.open(fileobj=io.BytesIO(payload), mode="r:") as tar:
-            files = {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
-        manifest = json.loads(files.pop("manifest.json"))
-    except (tarfile.TarError, KeyError, ValueError):
-        raise UpdateRefused("uppdateringspaketet är trasigt") from None
-    if not VERSION.fullmatch(str(manifest.get("version", ""))):
-        raise UpdateRefused("uppdateringspaketet saknar ett giltigt versionsnummer")
-    if not files or any("/" in name or not name.endswith(".whl") for name in files):
-        raise UpdateRefused("uppdateringspaketet får bara innehålla wheel-filer")
-    return manifest, files
+        return json.loads(Path(build_info).read_text(encoding="utf-8"))["version"]
+    except (OSError, ValueError, KeyError):
+        raise UpdateRefused(f"kan inte läsa systemets version i {build_info}") from None
 
 
-class Slots:
-    """The installed versions under *root* and the ``current``/``previous`` links."""
-
-    def __init__(self, root, *, factory=FACTORY):
-        self.root = Path(root)
-        self.factory = Path(factory)
-        self.slots = self.root / "slots"
-
-    def current(self):
-        return self._target("current") or self.factory
-
-    def previous(self):
-        return self._target("previous")
-
-    def _target(self, name):
-        link = self.root / name
-        return Path(os.readlink(link)) if link.is_symlink() else None
-
-    def point(self, name, target):
-        """Make ``root/name`` point at *target* in one atomic rename."""
-        tmp = self.root / f".{name}.new"
-        tmp.unlink(missing_ok=True)
-        tmp.symlink_to(target)
-        os.replace(tmp, self.root / name)
-        fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-    def switch_to(self, target):
-        old = self.current()
-        self.point("current", target)
-        self.point("previous", old)
-        return old
+def trusted_key(path=TRUSTED_KEY):
+    try:
+        return Path(path).read_text(encoding="ascii").strip()
+    except OSError:
+        raise UpdateRefused(f"uppdateringsnyckeln {path} saknas i systemet") from None
 
 
-def install_slot(slot, wheel_dir, requirement):
-    """A fresh venv in *slot* with *requirement* installed offline from *wheel_dir*."""
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(slot)], check=True)
-    # The factory venv's pip installs into the new one (ensurepip takes minutes on a Pi, and
-    # the factory venv is always there, on the read-only system).
-    pip_python = FACTORY / "bin" / "python" if (FACTORY / "bin" / "python").exists() else Path(sys.executable)
-    subprocess.run([str(pip_python), "-m", "pip", "--python", str(slot / "bin" / "python"), "install", "-q",
-                    "--no-index", "--find-links", str(wheel_dir), requirement], check=True)
+def reboot():
+    subprocess.run(["systemctl", "reboot"], check=False)
 
 
-def restart_services():
-    subprocess.run(["systemctl", "restart", *SERVICES], check=False)
+def apply_bundle(path, *, slots, trusted_key, running_version, reboot=reboot):
+    """Install bundle *path* into the other slot and boot it on trial; returns ``(version, slot)``."""
+    bundle = SystemBundle.open(path, trusted_key)
+    if version_key(bundle.version) <= version_key(running_version):
+        raise UpdateRefused(f"version {bundle.version} är inte nyare än {running_version} som körs nu: "
+                            "äldre versioner installeras aldrig")
+    booted = slots.booted()
+    if slots.state(booted) != "good":
+        raise UpdateRefused(f"version {running_version} provkörs fortfarande; vänta tills den är godkänd")
+    target = slots.other(booted)
+    if (slots.boot_dir / target).is_dir():
+        slots.mark_bad(target)          # never booted while half-written
+    logger.info("writing version %s into slot %s (%s)", bundle.version, target, slots.partition(target))
+    bundle.write_root(slots.partition(target))
+    install_boot_files(bundle, slots, target)
+    slots.trial(target)
+    logger.info("slot %s holds version %s, on trial; rebooting", target, bundle.version)
+    reboot()
+    return bundle.version, target
 
 
-def services_healthy(*, url="http://127.0.0.1:8080/", timeout=90):
-    """True when every service is active and the web UI answers within *timeout* seconds."""
+def install_boot_files(bundle, slots, slot):
+    """Unpack the bundle's kernel, initramfs and cmdline.txt as *slot*'s folder on the boot partition."""
+    boot = slots.boot_dir
+    new, old = boot / f".{slot}.new", boot / f".{slot}.old"
+    for leftover in (new, old):
+        shutil.rmtree(leftover, ignore_errors=True)
+    bundle.extract_boot(new)
+    cmdline = (new / "cmdline.txt").read_text(encoding="ascii").strip()
+    cmdline = re.sub(r"\broot=\S+", slots.root_argument(slot), cmdline)
+    cmdline = re.sub(r"\bhembas\.slot=[ab]\b", f"hembas.slot={slot}", cmdline)
+    for name, text in (("cmdline.txt", cmdline), ("version", bundle.version), ("state", "bad")):
+        (new / name).write_text(text + "\n", encoding="ascii")
+    os.sync()
+    if (boot / slot).exists():
+        (boot / slot).rename(old)
+    new.rename(boot / slot)
+    shutil.rmtree(old, ignore_errors=True)
+    os.sync()
+
+
+def services_healthy(*, url="http://127.0.0.1:8080/", timeout=HEALTH_SECONDS, max_restarts=MAX_RESTARTS,
+                     run=subprocess.run):
+    """True when the services run and the web UI answers within *timeout* seconds.
+
+    A service that keeps crashing (restarted *max_restarts* times) fails at once:
+    waiting longer would only keep the box on a broken version.
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        active = subprocess.run(["systemctl", "is-active", "--quiet", *SERVICES]).returncode == 0
+        restarts = run(["systemctl", "show", "--property=NRestarts", "--value", *SERVICES],
+                       capture_output=True, text=True).stdout.split()
+        if any(int(count) >= max_restarts for count in restarts if count.isdigit()):
+            logger.error("health: a service restarted %s times", restarts)
+            return False
+        active = run(["systemctl", "is-active", "--quiet", *SERVICES]).returncode == 0
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
                 answered = response.status < 500
@@ -150,46 +128,30 @@ def services_healthy(*, url="http://127.0.0.1:8080/", timeout=90):
         if active and answered:
             return True
         time.sleep(3)
+    logger.error("health: not up after %d s", timeout)
     return False
 
 
-def apply_update(envelope, *, verify_key, team, slots, install=install_slot, restart=restart_services,
-                 healthy=services_healthy):
-    """Install a signed package as the running version; rolls back and raises UpdateFailed if unhealthy."""
-    manifest, wheels = read_package(envelope, verify_key, team=team)
-    version = manifest["version"]
-    slot = slots.slots / version
-    if slot == slots.current():
-        raise UpdateRefused(f"version {version} körs redan")
-    wheel_dir = slots.slots / f".{version}.wheels"
-    for folder in (wheel_dir, slot):      # leftovers of an interrupted attempt
-        shutil.rmtree(folder, ignore_errors=True)
-    wheel_dir.mkdir(parents=True)
-    for name, data in wheels.items():
-        (wheel_dir / name).write_bytes(data)
-    try:
-        install(slot, wheel_dir, manifest["requirement"])    # venvs cannot move: built in place
-    except (OSError, subprocess.CalledProcessError) as exc:
-        shutil.rmtree(slot, ignore_errors=True)
-        raise UpdateFailed(f"version {version} gick inte att installera: {exc}") from None
-    finally:
-        shutil.rmtree(wheel_dir, ignore_errors=True)
-    old = slots.switch_to(slot)
-    logger.info("switched from %s to %s; checking that it comes up", old, slot)
-    restart()
-    if healthy():
-        return version
-    logger.error("version %s did not come up healthy; rolling back to %s", version, old)
-    slots.switch_to(old)
-    restart()
-    raise UpdateFailed(f"version {version} startade inte som den skulle – den gamla versionen körs igen")
+def check_health(slots, *, healthy, reboot=reboot):
+    """Mark the running slot good, or bad and reboot into the other; returns "good" or "bad"."""
+    slot = slots.booted()
+    if slots.on_trial(slot):
+        if not healthy():
+            logger.error("slot %s (version %s) failed its health check; back to slot %s",
+                         slot, slots.version(slot), slots.other(slot))
+            slots.mark_bad(slot)
+            reboot()
+            return "bad"
+        slots.mark_good(slot)
+        logger.info("slot %s (version %s) is good", slot, slots.version(slot))
+    return "good"
 
 
-def rollback(slots, *, restart=restart_services):
-    """Go back to the previous version (a technician's command)."""
-    previous = slots.previous()
-    if previous is None:
-        raise UpdateRefused("det finns ingen tidigare version att gå tillbaka till")
-    slots.switch_to(previous)
-    restart()
-    return previous
+def rollback(slots, *, reboot=reboot):
+    """Boot the other slot again (it must hold a good version); returns its version."""
+    target = slots.other()
+    if slots.state(target) != "good":
+        raise UpdateRefused("den andra platsen har ingen godkänd version att gå tillbaka till")
+    slots.use(target)
+    reboot()
+    return slots.version(target)
