@@ -10,7 +10,7 @@ export HEMBAS_DATA := $(abspath $(DATA))
 export ESCPOS_CAPABILITIES_PICKLE_DIR := $(abspath $(VENV))/escpos-cache
 export GPIOZERO_PIN_FACTORY ?= mock
 
-.PHONY: demo test install install-test system-test-deps bench phone faults image image-test clean
+.PHONY: demo test install install-test system-test-deps bench phone faults image image-test lock clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -65,11 +65,17 @@ phone: install-test
 faults: install-test
 	PYTHONPATH=tests $(BIN)/python -m faults
 
-# The Raspberry Pi image (deploy/out/hembas.img, about 15 minutes the first time; root needed
-# for mmdebstrap, chroot and the Debian packages it installs) and its emulated boot test.
+# The Raspberry Pi image (deploy/out/hembas.img, about 30 minutes the first time, 12 with the
+# cached Debian root; root needed for mmdebstrap, chroot and the Debian packages it installs), its
+# emulated boot test (about 50 minutes: broken and fixed settings, USB stick, A/B updates), and the
+# lock file of its Python packages (run when pyproject.toml's dependencies change; commit the result).
 image:
 	bash deploy/image/build-image.sh
 
 image-test:
 	test -f deploy/out/hembas.img || $(MAKE) image
-	python3 deploy/image/boot-test.py deploy/out
+	cd deploy/image && ../out/buildenv/bin/python boot-test.py ../out
+
+lock:
+	test -x deploy/out/buildenv/bin/python || $(PYTHON) -m venv deploy/out/buildenv
+	deploy/out/buildenv/bin/python deploy/image/lock.py

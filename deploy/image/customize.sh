@@ -1,18 +1,21 @@
 #!/bin/sh
 # Runs inside the arm64 root (chroot, under qemu-user) after the overlay is copied:
-# Hembas into its own venv, its users, the read-only layout, the enabled units.
+# Hembas into its own venv, its users, the read-only layout, the enabled units, the initramfs.
 #   customize.sh WHEEL_FILE_NAME
 set -eu
 WHEEL=$1
 
-# Hembas in its own venv, offline, from the wheels downloaded on the build host.
+# Hembas in its own venv, offline, from the wheels downloaded on the build host: exactly the
+# locked versions (their hashes checked), then the project's wheel, then a check that the
+# dependencies fit together.
 python3 -m venv /opt/hembas/factory
-/opt/hembas/factory/bin/pip install -q --no-index --find-links /tmp/wheels \
-    "/tmp/wheels/$WHEEL" -r /tmp/requirements-pi.txt
+/opt/hembas/factory/bin/pip install -q --no-index --find-links /tmp/wheels --no-deps \
+    --require-hashes -r /tmp/requirements.lock
+/opt/hembas/factory/bin/pip install -q --no-index --no-deps "/tmp/wheels/$WHEEL"
+/opt/hembas/factory/bin/pip check
 /opt/hembas/factory/bin/hembas --help >/dev/null
-# /opt/hembas/current -> /data/system/hembas/current -> factory or an update slot.
-ln -sfn /data/system/hembas/current /opt/hembas/current
-ln -sfn /opt/hembas/current/bin/hembas /usr/local/bin/hembas
+# /opt/hembas/current: what the units run; the whole system is updated as one (A/B slots).
+ln -sfn /opt/hembas/factory /opt/hembas/current
 
 # One user per service, sharing the group that owns the data folder.
 addgroup --quiet --system hembas
@@ -23,14 +26,15 @@ for who in web firmware sync tls; do
 done
 adduser --quiet --disabled-password --gecos "Kommunens tekniker" --shell /bin/bash tekniker
 adduser --quiet tekniker hembas
+adduser --quiet tekniker systemd-journal
 ln -sfn /data/hembas /var/lib/hembas
 
 # Read-only system: what must be written lives on the data partition.
 rm -rf /etc/NetworkManager/system-connections
 ln -sfn /data/system/nm-connections /etc/NetworkManager/system-connections
 mkdir -p /data
-rm -f /etc/ssh/ssh_host_*        # every box makes its own on first boot
-: > /etc/machine-id              # likewise its machine id
+rm -f /etc/ssh/ssh_host_*               # every box makes its own on first boot
+ln -sfn /data/system/machine-id /etc/machine-id    # made once by the initramfs, kept for good
 rm -f /var/lib/dbus/machine-id
 ln -sf /etc/machine-id /var/lib/dbus/machine-id
 ln -sf /usr/share/zoneinfo/Europe/Stockholm /etc/localtime
@@ -41,7 +45,18 @@ echo Europe/Stockholm > /etc/timezone
 systemctl disable nginx.service 2>/dev/null || true
 rm -f /etc/nginx/sites-enabled/default
 systemctl enable hembas-provision.service hembas-web.service hembas-firmware.service \
-    hembas-tls.service hembas-tls-reload.path hembas-sync.timer nftables.service NetworkManager.service ssh.service \
-    systemd-timesyncd.service fake-hwclock.service 2>&1 | grep -v -e '^Created symlink' -e 'systemd-sysv-install' -e '^Synchronizing' || true
+    hembas-tls.service hembas-tls-reload.path hembas-sync.timer hembas-health.service \
+    fake-hwclock-save.timer nftables.service NetworkManager.service ssh.service \
+    systemd-timesyncd.service fake-hwclock.service 2>&1 \
+    | grep -v -e '^Created symlink' -e 'systemd-sysv-install' -e '^Synchronizing' || true
 systemctl mask apt-daily.timer apt-daily-upgrade.timer man-db.timer e2scrub_all.timer \
-    e2scrub_reap.service 2>/dev/null || true
+    e2scrub_reap.service dpkg-db-backup.timer systemd-firstboot.service 2>/dev/null || true
+
+# The initramfs, once, with Hembas's boot scripts (A/B slot counting, the encrypted data
+# partition) and fsck for ext4.
+grep -v '^#' /tmp/initramfs-modules >> /etc/initramfs-tools/modules
+INITRAMFS_TOOLS_KERNEL_HOOK=1 update-initramfs -c -k all 2>&1 | grep -v -e '^update-initramfs: Generating' || true
+ls /boot/initrd.img-* >/dev/null
+
+# What this image is made of, for the record (/usr/lib/hembas/build.json names the rest).
+dpkg-query -W -f '${Package} ${Version} ${Architecture}\n' > /usr/lib/hembas/packages.txt

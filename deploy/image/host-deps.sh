@@ -6,7 +6,8 @@ need=""
 for pair in mmdebstrap:mmdebstrap qemu-aarch64-static:qemu-user-static update-binfmts:binfmt-support \
             genimage:genimage mcopy:mtools mkfs.vfat:dosfstools mke2fs:e2fsprogs \
             qemu-system-aarch64:qemu-system-arm ssh-keygen:openssh-client nft:nftables \
-            systemd-analyze:systemd arch-test:arch-test; do
+            systemd-analyze:systemd arch-test:arch-test dtc:device-tree-compiler \
+            debugfs:e2fsprogs; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || need="$need ${pair#*:}"
 done
 [ -e /usr/share/keyrings/debian-archive-keyring.gpg ] || need="$need debian-archive-keyring"

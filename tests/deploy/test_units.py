@@ -1,6 +1,7 @@
 """The systemd units: sandboxed, unprivileged, restarting, and valid to systemd itself."""
 
 import configparser
+import re
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,9 @@ import deploy
 UNITS = Path(deploy.__file__).parent / "rootfs" / "etc" / "systemd" / "system"
 SERVICES = ["hembas-web.service", "hembas-firmware.service", "hembas-sync.service"]
 INSTALLED_HEMBAS = "/opt/hembas/current/bin/hembas"
+BOX_HEMBAS = "/usr/local/bin/hembas"           # the wrapper with the box's data folder
+BOOT_SLOTS = "/usr/lib/hembas/boot-slots"
+ROOTFS = Path(deploy.__file__).parent / "rootfs"
 
 
 def unit(name):
@@ -62,7 +66,8 @@ def test_systemd_accepts_the_units(tmp_path):
     """``systemd-analyze verify`` on copies that run this checkout's hembas instead of the box's path."""
     hembas = Path(sys.executable).with_name("hembas")
     for path in (p for p in UNITS.iterdir() if p.is_file()):
-        (tmp_path / path.name).write_text(path.read_text().replace(INSTALLED_HEMBAS, str(hembas)))
+        text = path.read_text().replace(INSTALLED_HEMBAS, str(hembas)).replace(BOX_HEMBAS, str(hembas))
+        (tmp_path / path.name).write_text(text.replace(BOOT_SLOTS, str(ROOTFS / BOOT_SLOTS.lstrip("/"))))
     result = subprocess.run(["systemd-analyze", "verify", "--man=no",
                              *sorted(str(p) for p in tmp_path.iterdir())],
                             capture_output=True, text=True, env={"SYSTEMD_LOG_LEVEL": "warning"})
@@ -81,3 +86,56 @@ def test_nginx_runs_unprivileged_with_only_the_right_to_bind_80_and_443():
     assert f"ExecStartPre={INSTALLED_HEMBAS} tls ensure\n" in text  # never without a certificate
     assert f"ExecStartPre={INSTALLED_HEMBAS} tls nginx-config --output /run/hembas-nginx/nginx.conf\n" in text
     assert unit("hembas-tls-reload.path")["Path"]["PathChanged"] == "/data/hembas/tls/hembas.pem"
+
+
+def read(relative):
+    return (ROOTFS / relative).read_text()
+
+
+def test_the_usb_stick_unit_mounts_where_everyone_sees_it():
+    """No private mount namespace: systemd-mount's mount must be visible to the unprivileged import."""
+    service = unit("hembas-stick@.service")["Service"]
+    namespacing = {"ProtectSystem", "ProtectHome", "PrivateTmp", "PrivateDevices", "PrivateMounts", "ReadWritePaths",
+                   "ReadOnlyPaths", "InaccessiblePaths", "TemporaryFileSystem", "BindPaths", "MountFlags"}
+    assert not namespacing & set(service)
+    assert service["ExecStart"] == f"{BOX_HEMBAS} stick /dev/%I"
+    rule = read("etc/udev/rules.d/80-hembas-stick.rules")
+    assert 'ENV{ID_BUS}=="usb"' in rule and 'ENV{SYSTEMD_WANTS}+="hembas-stick@%k.service"' in rule
+
+
+def test_a_new_version_on_trial_is_checked_and_a_failed_check_reboots():
+    health = unit("hembas-health.service")
+    assert health["Service"]["ExecStart"] == f"{BOX_HEMBAS} update health"
+    assert f"{BOOT_SLOTS} /boot/firmware on-trial" in health["Service"]["ExecCondition"]
+    assert health["Service"]["FailureAction"] == "reboot"
+    assert "hembas-web.service" in health["Unit"]["After"]
+
+
+def test_the_hardware_watchdog_is_on_within_what_the_pi_can_count():
+    seconds = int(re.search(r"^RuntimeWatchdogSec=(\d+)s$", read("etc/systemd/system.conf.d/hembas.conf"), re.M)[1])
+    assert 0 < seconds <= 15                                       # bcm2835-wdt counts at most ~15 s
+
+
+def test_the_journal_is_kept_on_the_data_partition_and_capped():
+    journald = read("etc/systemd/journald.conf.d/hembas.conf")
+    assert "Storage=persistent" in journald and re.search(r"^SystemMaxUse=\d+M$", journald, re.M)
+    assert re.search(r"^/data/system/journal\s+/var/log/journal\s+none\s+bind", read("etc/fstab"), re.M)
+
+
+def test_the_clock_is_saved_every_few_minutes():
+    timer = unit("fake-hwclock-save.timer")["Timer"]
+    assert timer["OnUnitActiveSec"] == "5min"
+    save = unit("fake-hwclock-save.service")["Service"]
+    assert save["ExecStart"] == "/sbin/fake-hwclock save"
+    assert save["EnvironmentFile"] == "-/etc/default/fake-hwclock"          # FILE= on the data partition
+    assert read("etc/default/fake-hwclock").strip().endswith("FILE=/data/system/fake-hwclock.data")
+    customize = (ROOTFS.parent / "image" / "customize.sh").read_text()
+    assert "fake-hwclock-save.timer" in customize and "hembas-health.service" in customize
+
+
+def test_the_root_file_system_is_checked_and_mounted_read_only_on_the_pi():
+    cmdline = (ROOTFS.parent / "rootfs-boot" / "cmdline.txt").read_text().split()
+    assert "ro" in cmdline and "rw" not in cmdline and "fsck.repair=yes" in cmdline
+    assert "FSTYPE=ext4" in read("etc/initramfs-tools/conf.d/hembas")      # fsck.ext4 goes into the initramfs
+    assert "/sbin/e2fsck" in read("etc/initramfs-tools/hooks/hembas")       # and the data partition's check
+    assert not re.search(r"^\S+\s+/\s", read("etc/fstab"), re.M)            # root comes from the command line
