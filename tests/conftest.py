@@ -12,6 +12,7 @@ from hembas_testing import TODAY, fixed_clock
 from sync.box import open_box
 from sync.day.changes import audit_as
 from sync.config import load_config
+from sync.hub.store import HubStore
 from sync.plan.demo import demo_plan
 
 # No test may touch real GPIO pins.
@@ -23,6 +24,22 @@ def data_dir(tmp_path):
     path = tmp_path / "var"
     path.mkdir()
     return path
+
+
+@pytest.fixture
+def stick(tmp_path):
+    """A USB stick's folder, as the box sees it once the stick is mounted."""
+    path = tmp_path / "stick"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def hub_store(tmp_path):
+    """The reference hub's folder with fresh keys (plan bundles are signed with them)."""
+    store = HubStore(tmp_path / "hub")
+    store.keygen()
+    return store
 
 
 @pytest.fixture

@@ -10,15 +10,7 @@ from syncnet.helpers import TEAM, FaultyProxy
 
 from sync.box import open_box
 from sync.config import load_config
-from sync.hub.store import HubStore
 from sync.network.keys import box_public_key
-
-
-@pytest.fixture
-def hub_store(tmp_path):
-    store = HubStore(tmp_path / "hub")
-    store.keygen()
-    return store
 
 
 @pytest.fixture

@@ -38,13 +38,6 @@ def test_a_crafted_header_is_an_invalid_envelope(envelope, hub_store):
         verify(envelope, hub_store.public_keys()["public_key"], kind="plan")
 
 
-@pytest.fixture
-def stick(tmp_path):
-    path = tmp_path / "stick"
-    path.mkdir()
-    return path
-
-
 def good_bundle(hub_store):
     return make_bundle(newer_plan(note="den riktiga"), hub_store.signing_key(), created_at=NOW + dt.timedelta(hours=1))
 

@@ -13,13 +13,6 @@ from sync.network.signing import SignatureInvalid, key_id
 from sync.network.usb import StickError, export_to_stick, import_from_stick
 
 
-@pytest.fixture
-def stick(tmp_path):
-    path = tmp_path / "stick"
-    path.mkdir()
-    return path
-
-
 def test_newest_bundle_for_this_team_is_imported_from_the_stick(net_box, hub_store, stick):
     key = hub_store.signing_key()
 
