@@ -51,7 +51,8 @@ def register(subparsers):
     apply = add_command(actions, "apply", help="installera en signerad systemuppdatering och starta om i den",
                         handler=cmd_update_apply)
     apply.add_argument("file", type=Path, metavar="FIL", help="systemuppdateringen (.hembas-update)")
-    apply.add_argument("--no-reboot", action="store_true", help="starta inte om (den nya versionen provas vid nästa start)")
+    apply.add_argument("--no-reboot", action="store_true",
+                       help="starta inte om (den nya versionen provas vid nästa start)")
     status = add_command(actions, "status", help="visa versionerna på kortets två platser", handler=cmd_update_status)
     status.add_argument("--json", action="store_true", help="skriv ut som JSON")
     add_command(actions, "health", help="godkänn den nya versionen om den fungerar, annars tillbaka (tjänsten)",
@@ -63,7 +64,8 @@ def register(subparsers):
     pack = add_command(actions, "pack", help="bygg en signerad systemuppdatering (byggdatorns sida)",
                        handler=cmd_update_pack)
     pack.add_argument("--root", type=Path, required=True, metavar="FIL", help="rotfilsystemets avbild (ext4)")
-    pack.add_argument("--boot", type=Path, required=True, metavar="MAPP", help="platsens startfiler (kärna, initramfs, cmdline.txt)")
+    pack.add_argument("--boot", type=Path, required=True, metavar="MAPP",
+                      help="platsens startfiler (kärna, initramfs, cmdline.txt)")
     pack.add_argument("--version", required=True, metavar="VERSION", help="systemets version, t.ex. 0.2.0")
     pack.add_argument("--key", type=Path, required=True, metavar="FIL", help="uppdateringsnyckelns hemliga halva")
     pack.add_argument("-o", "--output", type=Path, required=True, metavar="FIL", help="uppdateringen att skriva")
@@ -194,7 +196,8 @@ def cmd_update_status(args, config):
     print(f"Körs nu:      version {status['running']} från plats {booted}")
     print(f"Nästa start:  plats {status['primary']}")
     for slot, info in status["slots"].items():
-        print(f"Plats {slot}:      {info['version'] or '–'} ({STATE_WORDS.get(info['state'].split()[0], info['state'])})")
+        state = STATE_WORDS.get(info["state"].split()[0], info["state"])
+        print(f"Plats {slot}:      {info['version'] or '–'} ({state})")
 
 
 STATE_WORDS = {"good": "godkänd", "try": "provkörs", "bad": "fungerar inte", "empty": "tom"}

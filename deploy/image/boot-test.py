@@ -118,12 +118,17 @@ def wait_for(predicate, timeout, every=5):
     return None
 
 
-def update_status(box):
-    ok, out = sh(box, "sudo hembas update status --json")
+def ssh_json(box, command):
+    """What *command* on the box prints, as JSON ({} when it fails)."""
+    ok, out = sh(box, command)
     try:
         return json.loads(out) if ok else {}
     except ValueError:
         return {}
+
+
+def update_status(box):
+    return ssh_json(box, "sudo hembas update status --json")
 
 
 def modified_root(source, target, *, version, broken_web=False):
@@ -185,7 +190,8 @@ def first_boot(run, box, hub):
     run.check("phones' side: no SSH", not box.answers("phones_ssh"))
     ok, out = sh(box, "sudo nft list set inet hembas ssh4")
     run.check("uplink: SSH is rate-limited per source address", ok and "10.0.2.2" in out, set=out[-200:])
-    ok, out = sh(box, "sudo sshd -T | grep -E '^(passwordauthentication|permitrootlogin|kbdinteractiveauthentication) '")
+    ok, out = sh(box, "sudo sshd -T | grep -E "
+                      "'^(passwordauthentication|permitrootlogin|kbdinteractiveauthentication) '")
     run.check("uplink: SSH keys only", ok and out.count(" no") == 3, sshd=out.splitlines())
 
     ok, sizes = sh(box, "lsblk -bndo SIZE /dev/vda /dev/vda4")
@@ -241,11 +247,7 @@ def box_ssh_options(box):
 
 
 def stick_record(box):
-    ok, out = sh(box, "sudo cat /data/hembas/usb-stick.json")
-    try:
-        return json.loads(out) if ok else {}
-    except ValueError:
-        return {}
+    return ssh_json(box, "sudo cat /data/hembas/usb-stick.json")
 
 
 def plan_stick(run, box, work, hub_store):

@@ -70,7 +70,8 @@ for v in 17 26 27 28 31 34 35 36; do PLATFORMS="$PLATFORMS --platform manylinux_
     --only-binary=:all: --no-deps --require-hashes -d "$OUT/wheels" -r "$HERE/requirements.lock" \
     2>"$OUT/download.log" || { grep -v '^WARNING: Location' "$OUT/download.log" >&2; exit 1; }
 # The build machine's own hembas (keys, bundles) and the boot test's tools.
-"$BUILDENV/bin/pip" install -q "$WHEEL" 2>>"$OUT/wheel.log" || { cat "$OUT/wheel.log" >&2; exit 1; }
+{ "$BUILDENV/bin/pip" install -q "$WHEEL" && "$BUILDENV/bin/pip" install -q --force-reinstall --no-deps "$WHEEL"; } \
+    2>>"$OUT/wheel.log" || { cat "$OUT/wheel.log" >&2; exit 1; }
 log "wheels: $(ls "$OUT/wheels" | wc -l) files for arm64 (requirements.lock)"
 
 # 2. The Debian root file system (cached) ---------------------------------------
