@@ -185,9 +185,9 @@ def first_boot(run, box, hub):
     run.check("broken settings: the status slip went to the printer", "Statuslapp" in out, queue=out[-300:])
 
     run.check("uplink: SSH answers (keys only)", ssh_up)
-    run.check("uplink: nothing else answers (80, 8080)",
-              not box.answers("uplink_http") and not box.answers("uplink_ui"))
-    run.check("phones' side: no SSH", not box.answers("phones_ssh"))
+    run.check("uplink: nothing else answers (80, 8080, CUPS's 631)",
+              not box.answers("uplink_http") and not box.answers("uplink_ui") and not box.answers("uplink_cups"))
+    run.check("phones' side: no SSH, no CUPS", not box.answers("phones_ssh") and not box.answers("phones_cups"))
     ok, out = sh(box, "sudo nft list set inet hembas ssh4")
     run.check("uplink: SSH is rate-limited per source address", ok and "10.0.2.2" in out, set=out[-200:])
     ok, out = sh(box, "sudo sshd -T | grep -E "
@@ -208,9 +208,22 @@ def first_boot(run, box, hub):
     run.check("system is read-only", out.split(",")[:1] == ["ro"], options=out)
     ok, out = sh(box, "systemctl is-active " + " ".join(SERVICES))
     run.check("services active", ok, services=dict(zip(SERVICES, out.split())))
+    cups(run, box)
     machine_id = sh(box, "cat /etc/machine-id")[1]
     sh(box, "logger -t hembas-image-test marker-before-reboot")
     return machine_id
+
+
+def cups(run, box):
+    """CUPS for the binder: on localhost only, and a printed job's file is gone at once."""
+    ok, listening = sh(box, "sudo ss -Hltn 'sport = :631' | awk '{print $4}'")
+    ok2, out = sh(box, "sudo lpadmin -p imagetest -E -v file:/dev/null && echo Hembas > /tmp/job.txt"
+                       " && lp -d imagetest /tmp/job.txt && sleep 5 && lpstat -W completed -o imagetest"
+                       " && sudo ls /data/system/cups/spool; sudo lpadmin -x imagetest")
+    kept = [name for name in out.split() if name.startswith("d0")]
+    run.check("CUPS: listens on localhost only, a printed job's file is not kept",
+              ok and listening.split() and all(a.startswith(("127.0.0.1:", "[::1]:")) for a in listening.split())
+              and ok2 and "imagetest-" in out and not kept, listening=listening.split(), spool=out.splitlines()[-4:])
 
 
 def fixed_settings(run, box, hub, public_key, machine_id):
@@ -238,7 +251,8 @@ def fixed_settings(run, box, hub, public_key, machine_id):
     run.check("machine id kept across a reboot", sh(box, "cat /etc/machine-id")[1] == machine_id and machine_id,
               machine_id=machine_id)
     ok, out = sh(box, "systemctl --failed --no-legend --plain | cut -d' ' -f1")
-    run.check("no failed units", ok and not out.split(), failed=out.split())
+    why = sh(box, "journalctl -b -q --no-pager -n 15 " + " ".join(f"-u {u}" for u in out.split()))[1] if out.split() else ""
+    run.check("no failed units", ok and not out.split(), failed=out.split(), journal=why.splitlines())
 
 
 def box_ssh_options(box):

@@ -37,6 +37,7 @@ rm -f /etc/ssh/ssh_host_*               # every box makes its own on first boot
 ln -sfn /data/system/machine-id /etc/machine-id    # made once by the initramfs, kept for good
 rm -f /var/lib/dbus/machine-id
 ln -sf /etc/machine-id /var/lib/dbus/machine-id
+mkdir -p /var/ipp-usb                  # a tmpfs (fstab): ipp-usb's locks
 ln -sf /usr/share/zoneinfo/Europe/Stockholm /etc/localtime
 echo Europe/Stockholm > /etc/timezone
 
@@ -47,7 +48,7 @@ rm -f /etc/nginx/sites-enabled/default
 systemctl enable hembas-provision.service hembas-web.service hembas-firmware.service \
     hembas-tls.service hembas-tls-reload.path hembas-sync.timer hembas-health.service \
     fake-hwclock-save.timer nftables.service NetworkManager.service ssh.service \
-    systemd-timesyncd.service fake-hwclock.service 2>&1 \
+    systemd-timesyncd.service fake-hwclock.service cups.socket cups.service 2>&1 \
     | grep -v -e '^Created symlink' -e 'systemd-sysv-install' -e '^Synchronizing' || true
 systemctl mask apt-daily.timer apt-daily-upgrade.timer man-db.timer e2scrub_all.timer \
     e2scrub_reap.service dpkg-db-backup.timer systemd-firstboot.service 2>/dev/null || true

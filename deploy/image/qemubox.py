@@ -80,8 +80,8 @@ class Box:
     def __init__(self, image, work, console, *, key):
         self.image, self.work, self.key = Path(image), Path(work), key
         self.console = open(console, "ab")
-        self.ports = {name: free_port() for name in ("ssh", "uplink_http", "uplink_ui", "phones_http",
-                                                     "phones_ssh")}
+        self.ports = {name: free_port() for name in ("ssh", "uplink_http", "uplink_ui", "uplink_cups",
+                                                     "phones_http", "phones_ssh", "phones_cups")}
         self.monitor = self.work / "monitor.sock"
         self.proc = None
         self.boots = []           # the slot folder of every boot, for the record
@@ -97,11 +97,13 @@ class Box:
                 "-netdev", "user,id=uplink"
                            f",hostfwd=tcp:127.0.0.1:{self.ports['ssh']}-:22"
                            f",hostfwd=tcp:127.0.0.1:{self.ports['uplink_http']}-:80"
-                           f",hostfwd=tcp:127.0.0.1:{self.ports['uplink_ui']}-:8080",
+                           f",hostfwd=tcp:127.0.0.1:{self.ports['uplink_ui']}-:8080"
+                           f",hostfwd=tcp:127.0.0.1:{self.ports['uplink_cups']}-:631",
                 "-device", "virtio-net-pci,netdev=uplink,romfile=,mac=52:54:00:12:34:01",
                 "-netdev", "user,id=phones,net=10.42.0.0/24,host=10.42.0.2,dhcpstart=10.42.0.100"
                            f",hostfwd=tcp:127.0.0.1:{self.ports['phones_http']}-10.42.0.1:80"
-                           f",hostfwd=tcp:127.0.0.1:{self.ports['phones_ssh']}-10.42.0.1:22",
+                           f",hostfwd=tcp:127.0.0.1:{self.ports['phones_ssh']}-10.42.0.1:22"
+                           f",hostfwd=tcp:127.0.0.1:{self.ports['phones_cups']}-10.42.0.1:631",
                 "-device", "virtio-net-pci,netdev=phones,romfile=,mac=52:54:00:12:34:02",
                 "-device", "i6300esb", "-watchdog-action", "reset",
                 "-device", "qemu-xhci,id=xhci",
