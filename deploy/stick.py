@@ -88,6 +88,13 @@ def newest_update(folder, *, open_bundle):
     return max(found, key=lambda b: version_key(b.version), default=None), skipped
 
 
+def _print_slip(hembas):
+    """The status slip says what the stick did; when it cannot be queued, the journal says why."""
+    done, lines = hembas("print", "slip", "status")
+    if not done:
+        logger.warning("the status slip after the stick was not queued: %s", " / ".join(lines))
+
+
 def handle(device, *, data_dir, mount=mount, unmount=unmount, hembas=run_as_service_user,
            open_bundle=None, install=None, reboot=None):
     """Everything for a stick just plugged in as *device*; returns the messages."""
@@ -98,7 +105,7 @@ def handle(device, *, data_dir, mount=mount, unmount=unmount, hembas=run_as_serv
     except (OSError, subprocess.CalledProcessError) as exc:
         messages = [f"stickan gick inte att öppna: {(getattr(exc, 'stderr', '') or str(exc)).strip()}"]
         stick.record(data_dir, stick.FAILED, messages)
-        hembas("print", "slip", "status")
+        _print_slip(hembas)
         return messages
     try:
         ok, messages = read_stick(folder, hembas=hembas)
@@ -114,7 +121,7 @@ def handle(device, *, data_dir, mount=mount, unmount=unmount, hembas=run_as_serv
     finally:
         unmount()
     stick.record(data_dir, stick.DONE if ok else stick.FAILED, messages)
-    hembas("print", "slip", "status")     # after a restart the firmware prints it from the queue
+    _print_slip(hembas)                   # after a restart the firmware prints it from the queue
     logger.info("stick %s: %s", device, " / ".join(messages))
     if restart and reboot is not None:
         os.sync()

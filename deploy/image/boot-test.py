@@ -285,8 +285,9 @@ def plan_stick(run, box, work, hub_store):
               bool(record) and record["state"] == "done" and TEAM in plan_status and sealed,
               seconds=seconds, messages=(record or {}).get("messages"), export=sealed)
     ok, out = sh(box, "sudo hembas print status")
+    journal = sh(box, "journalctl -b -q --no-pager -n 12 -u 'hembas-stick@*'")[1]
     run.check("USB stick: the slip says what happened", out.count("Statuslapp") == slips_before + 1,
-              queue=out[-300:])
+              queue=out[-300:], journal=journal.splitlines())
 
 
 def decided(box):
