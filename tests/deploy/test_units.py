@@ -139,3 +139,29 @@ def test_the_root_file_system_is_checked_and_mounted_read_only_on_the_pi():
     assert "FSTYPE=ext4" in read("etc/initramfs-tools/conf.d/hembas")      # fsck.ext4 goes into the initramfs
     assert "/sbin/e2fsck" in read("etc/initramfs-tools/hooks/hembas")       # and the data partition's check
     assert not re.search(r"^\S+\s+/\s", read("etc/fstab"), re.M)            # root comes from the command line
+
+
+def test_the_images_cups_keeps_no_job_files_and_listens_on_localhost_only(tmp_path):
+    """The binder is health data: cupsd (the real one) accepts the image's configuration as written."""
+    cupsd = shutil.which("cupsd") or "/usr/sbin/cupsd"
+    if not Path(cupsd).exists():
+        pytest.skip("cupsd missing (tests/install-system-deps.sh installs it)")
+    conf = (ROOTFS / "etc" / "cups" / "cupsd.conf").read_text()
+    files = (ROOTFS / "etc" / "cups" / "cups-files.conf").read_text()
+    directives = [line.split() for line in conf.splitlines() if line.strip() and not line.startswith("#")]
+    assert ["PreserveJobFiles", "No"] in directives and ["WebInterface", "No"] in directives
+    assert [d[1] for d in directives if d[0] in ("Listen", "Port")] == ["localhost:631", "/run/cups/cups.sock"]
+    assert "ServerRoot /data/system/cups\n" in files and "RequestRoot /data/system/cups/spool\n" in files
+
+    def here(path):
+        return path.replace("/data/system/cups", str(tmp_path / "cups")).replace("/run/cups", str(tmp_path / "run"))
+
+    tmpfiles = (ROOTFS / "etc" / "tmpfiles.d" / "hembas.conf").read_text().splitlines()
+    for line in tmpfiles:                     # the folders systemd-tmpfiles makes at boot
+        if line.startswith("d ") and "/cups" in line:
+            Path(here(line.split()[1])).mkdir(parents=True)
+    (tmp_path / "cupsd.conf").write_text(conf)
+    (tmp_path / "cups-files.conf").write_text(here(files))
+    checked = subprocess.run([cupsd, "-t", "-c", str(tmp_path / "cupsd.conf"), "-s", str(tmp_path / "cups-files.conf")],
+                             capture_output=True, text=True, timeout=30)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
