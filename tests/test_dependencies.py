@@ -32,7 +32,9 @@ def imported_top_level_modules():
                     names.update(alias.name.split(".")[0] for alias in node.names)
                 elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                     names.add(node.module.split(".")[0])
-    return names - OWN - set(sys.stdlib_module_names)
+    beside = {path.stem for path in source_files()      # a script's helper beside it (deploy/image: no package)
+              if not (path.parent / "__init__.py").exists()}
+    return names - OWN - beside - set(sys.stdlib_module_names)
 
 
 def normalise(name):

@@ -216,14 +216,17 @@ def first_boot(run, box, hub):
 
 def cups(run, box):
     """CUPS for the binder: on localhost only, and a printed job's file is gone at once."""
+    printed, out = sh(box, "sudo lpadmin -p imagetest -E -v file:/dev/null && echo Hembas > /tmp/job.txt"
+                           " && lp -d imagetest /tmp/job.txt && for i in $(seq 60); do"
+                           " lpstat -W completed -o imagetest | grep -q . && break; sleep 1; done"
+                           " && lpstat -W completed -o imagetest && sudo ls /data/system/cups/spool")
+    sh(box, "sudo lpadmin -x imagetest")
+    kept = [name for name in out.split() if name.startswith("d0")]      # d00001: a job's data file
     ok, listening = sh(box, "sudo ss -Hltn 'sport = :631' | awk '{print $4}'")
-    ok2, out = sh(box, "sudo lpadmin -p imagetest -E -v file:/dev/null && echo Hembas > /tmp/job.txt"
-                       " && lp -d imagetest /tmp/job.txt && sleep 5 && lpstat -W completed -o imagetest"
-                       " && sudo ls /data/system/cups/spool; sudo lpadmin -x imagetest")
-    kept = [name for name in out.split() if name.startswith("d0")]
+    local = ok and listening.split() and all(a.startswith(("127.0.0.1:", "[::1]:")) for a in listening.split())
     run.check("CUPS: listens on localhost only, a printed job's file is not kept",
-              ok and listening.split() and all(a.startswith(("127.0.0.1:", "[::1]:")) for a in listening.split())
-              and ok2 and "imagetest-" in out and not kept, listening=listening.split(), spool=out.splitlines()[-4:])
+              bool(local) and printed and "imagetest-" in out and not kept,
+              listening=listening.split(), spool=out.splitlines()[-4:])
 
 
 def fixed_settings(run, box, hub, public_key, machine_id):
