@@ -52,6 +52,10 @@ systemctl enable hembas-provision.service hembas-web.service hembas-firmware.ser
     | grep -v -e '^Created symlink' -e 'systemd-sysv-install' -e '^Synchronizing' || true
 systemctl mask apt-daily.timer apt-daily-upgrade.timer man-db.timer e2scrub_all.timer \
     e2scrub_reap.service dpkg-db-backup.timer systemd-firstboot.service 2>/dev/null || true
+# avahi-daemon comes with ipp-usb (a Depends) but would announce the box on the municipal
+# network: ipp-usb serves a USB printer on localhost only, without DNS-SD.
+sed -i 's/^\(\s*dns-sd\s*=\s*\)enable/\1disable/' /etc/ipp-usb/ipp-usb.conf
+systemctl mask avahi-daemon.service avahi-daemon.socket 2>/dev/null || true
 
 # The initramfs, once, with Hembas's boot scripts (A/B slot counting, the encrypted data
 # partition) and fsck for ext4.
