@@ -1,4 +1,4 @@
-"""The nftables rules: valid, phones reach only the web UI, the uplink only SSH (rate-limited per source)."""
+"""The nftables rules: valid, phones reach only nginx, the uplink only SSH (rate-limited per source)."""
 
 import re
 import shutil
@@ -44,9 +44,10 @@ def test_input_and_forward_drop_by_default():
     assert "policy drop;" in chain("forward")
 
 
-def test_phones_reach_only_dhcp_dns_and_the_web_ui():
+def test_phones_reach_only_dhcp_dns_and_nginx():
     assert rules(chain("phones")) == ["udp dport { 67, 53 } accept", "tcp dport 53 accept",
-                                      "tcp dport $UI_PORT accept", "counter drop"]
+                                      "tcp dport $NGINX_PORTS accept", "counter drop"]
+    assert "define NGINX_PORTS = { 80, 443 }" in RULES.read_text()
     assert "iifname $PHONES jump phones" in rules(chain("input"))
 
 
@@ -58,7 +59,7 @@ def test_the_uplink_accepts_ssh_and_nothing_else():
         "tcp dport 22 ct state new update @ssh4 { ip saddr limit rate 10/minute burst 5 packets } accept",
         "tcp dport 22 ct state new update @ssh6 { ip6 saddr limit rate 10/minute burst 5 packets } accept",
         "counter drop"]
-    assert "$UI_PORT" not in "\n".join(after_phones)
+    assert "$NGINX_PORTS" not in "\n".join(after_phones)
 
 
 def test_the_ssh_limit_is_kept_per_source_address():
@@ -67,9 +68,11 @@ def test_the_ssh_limit_is_kept_per_source_address():
         assert re.search(rf"set {name} \{{\s*type {kind}; size \d+; flags dynamic, timeout;", text), name
 
 
-def test_plain_http_is_redirected_for_phones_only():
-    assert rules(chain("prerouting"))[-1] == "iifname $PHONES tcp dport 80 redirect to :$UI_PORT"
-    assert 'define UI_PORT = 8080' in RULES.read_text()
+def test_the_web_ui_behind_nginx_is_reached_on_the_box_itself_only():
+    """Plain HTTP goes to nginx (probes answered, the rest redirected to HTTPS), not around it to waitress."""
+    text = "\n".join(rules(RULES.read_text()))          # the rules, without the comments
+    assert "8080" not in text and "redirect" not in text and "prerouting" not in text
+    assert 'iifname "lo" accept' in rules(chain("input"))
 
 
 def test_the_phones_interface_comes_from_provisioning(tmp_path):
