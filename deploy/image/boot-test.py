@@ -7,13 +7,17 @@ It runs with the build environment's Python, which has Hembas itself for the
 hub keys, the plan bundle and the update bundles it makes.  One card goes
 through a box's life (qemubox.py plays the Pi firmware's part):
 
-1. first boot with a broken settings file (BOM, CRLF, ``team.id`` missing):
-   the data partition is grown and encrypted, the explanation appears on the
-   boot partition, the phones get only the setup page, SSH works because the
+1. first boot with a broken settings file (BOM, CRLF, ``team.id`` missing)
+   and the municipality's certificate beside it (``hembas.crt``/``hembas.key``
+   from a test CA, https_check.py): the data partition is grown and
+   encrypted, the explanation appears on the boot partition, the phones get
+   only the setup page (over HTTPS, through nginx), SSH works because the
    valid sections were applied; the uplink answers SSH and nothing else; the
    watchdog is armed;
 2. the technician fixes the file (over SSH) and reboots: applied, logs and
-   machine id kept across the reboot, the phones get the sign-in page;
+   machine id kept across the reboot, the phones get the sign-in page over
+   HTTPS with the CA's certificate, plain HTTP redirects to HTTPS except the
+   captive-portal probe;
 3. a USB stick with a plan and an export request is plugged in: imported,
    the sealed export written back onto the stick;
 4. a stick with a good update: installed into the other slot; the power is
@@ -21,8 +25,8 @@ through a box's life (qemubox.py plays the Pi firmware's part):
 5. a stick with a bad update (its web UI does not start): installed, tried,
    and the box goes back to the good version by itself;
 6. an older, correctly signed bundle is refused;
-7. after power-off, the card is read on the "laptop": secrets and the error
-   file gone, nothing of the team's data readable on the data partition.
+7. after power-off, the card is read on the "laptop": secrets, the
+   certificate's key and the error file gone, nothing of the team's data readable on the data partition.
 
 Results, each check with what it measured: OUT/image-test.json; the serial
 console of every boot: OUT/image-test-console.log.
@@ -39,7 +43,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from qemubox import Box, copy_card, make_stick, partition, read_boot_file, stick_listing
+import https_check
+from qemubox import Box, copy_card, make_stick, partition, read_boot_file, stick_listing, write_boot_file
 
 from nacl.signing import SigningKey
 
@@ -52,8 +57,8 @@ from sync.plan.demo import demo_plan
 OUT = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parents[1] / "out").resolve()
 BOOT_TIMEOUT = 15 * 60
 PASSPHRASE, CODE, TEAM, COORDINATOR = "testlosen-for-qemu", "QEMU2345", "kalix-centrum", "Test Samordnare"
-SERVICES = ["hembas-web.service", "hembas-firmware.service", "hembas-sync.timer", "nftables.service",
-            "ssh.service", "NetworkManager.service", "fake-hwclock-save.timer"]
+SERVICES = ["hembas-web.service", "hembas-tls.service", "hembas-firmware.service", "hembas-sync.timer",
+            "nftables.service", "ssh.service", "NetworkManager.service", "fake-hwclock-save.timer"]
 
 
 class Run:
@@ -160,12 +165,12 @@ def first_boot(run, box, hub):
     """Phase 1: the broken settings file, the card, the network, the watchdog."""
     started = time.monotonic()
     box.power_on()
-    status, page = box.wait_http("phones_http", timeout=BOOT_TIMEOUT)
+    status, page = box.wait_http("phones_https", timeout=BOOT_TIMEOUT)
     run.time("first boot to the setup page (grow, encrypt, provision)", time.monotonic() - started)
-    run.check("broken settings: the setup page answers on the phones' side",
+    run.check("broken settings: the setup page answers on the phones' side (HTTPS, the CA's certificate)",
               status == 200 and "Inställningarna behöver rättas" in page and "team.id: saknas" in page,
               status=status, seconds=round(time.monotonic() - started))
-    others = {path: box.http("phones_http", path) for path in ("/logga-in", "/idag", "/status", "/generate_204")}
+    others = {path: box.http("phones_https", path) for path in ("/logga-in", "/idag", "/status", "/generate_204")}
     run.check("broken settings: nothing else answers (every address is the setup page, no sign-in)",
               all(s == 200 and "team.id: saknas" in b and "<form" not in b for s, b in others.values()),
               statuses={path: s for path, (s, _) in others.items()})
@@ -185,9 +190,10 @@ def first_boot(run, box, hub):
     run.check("broken settings: the status slip went to the printer", "Statuslapp" in out, queue=out[-300:])
 
     run.check("uplink: SSH answers (keys only)", ssh_up)
-    run.check("uplink: nothing else answers (80, 8080, CUPS's 631)",
-              not box.answers("uplink_http") and not box.answers("uplink_ui") and not box.answers("uplink_cups"))
-    run.check("phones' side: no SSH, no CUPS", not box.answers("phones_ssh") and not box.answers("phones_cups"))
+    run.check("uplink: nothing else answers (80, 443, 8080, CUPS's 631)",
+              not any(box.answers(port) for port in ("uplink_http", "uplink_https", "uplink_ui", "uplink_cups")))
+    run.check("phones' side: no SSH, no CUPS, no waitress (8080) around nginx",
+              not any(box.answers(port) for port in ("phones_ssh", "phones_cups", "phones_ui")))
     ok, out = sh(box, "sudo nft list set inet hembas ssh4")
     run.check("uplink: SSH is rate-limited per source address", ok and "10.0.2.2" in out, set=out[-200:])
     ok, out = sh(box, "sudo sshd -T | grep -E "
@@ -238,13 +244,16 @@ def fixed_settings(run, box, hub, public_key, machine_id):
     box.wait_off(300)
     started = time.monotonic()
     box.power_on()
-    status, page = box.wait_http("phones_http", "/logga-in", timeout=BOOT_TIMEOUT)
+    status, page = box.wait_http("phones_https", "/logga-in", timeout=BOOT_TIMEOUT)
     run.time("reboot to the web UI", time.monotonic() - started)
     box.wait_ssh(300)
     run.check("fixed settings: the phones get the sign-in page",
               result.returncode == 0 and status == 200 and "Jag har en aktiveringskod" in page
               and "Inställningarna behöver" not in page,
               status=status)
+    for name, ok in https_check.checks(box.ports["phones_http"], box.ports["phones_https"], box.ca,
+                                       time.monotonic() + 120).items():
+        run.check(f"fixed settings: {name}", ok)
     ok, users = sh(box, "sudo hembas user list")
     gone = sh(box, "sudo test ! -e /boot/firmware/hembas-FEL.txt")[0]
     run.check("fixed settings: applied (coordinator enrolled, error file gone, sudo hembas finds its data)",
@@ -295,7 +304,7 @@ def plan_stick(run, box, work, hub_store):
 
 def decided(box):
     """The box is up and the slot it runs is no longer on trial (marked good, or left)."""
-    if box.http("phones_http", "/logga-in")[0] != 200:
+    if box.http("phones_https", "/logga-in")[0] != 200:
         return False
     status = update_status(box)
     slot = status.get("slots", {}).get(status.get("booted"), {})
@@ -360,6 +369,7 @@ def card_afterwards(run, image):
     left = (read_boot_file(image, "hembas.toml") or b"").decode("utf-8", "replace")
     run.check("secrets gone from the boot partition", left and PASSPHRASE not in left and CODE not in left)
     run.check("hembas-FEL.txt gone once the settings were applied", read_boot_file(image, "hembas-FEL.txt") is None)
+    run.check("certificate key gone from the boot partition", read_boot_file(image, "hembas.key") is None)
     offset, size = partition(image, 4)
     found = []
     with open(image, "rb") as f:
@@ -396,7 +406,10 @@ def main():
             f.flush()
             subprocess.run(["mcopy", "-o", "-i", f"{image}@@{partition(image, 1)[0]}", f.name, "::hembas.toml"],
                            check=True)
-        box = Box(image, work, console, key=key)
+        ca, crt, tls_key = https_check.make_certificate(work)  # the municipality's files, beside the settings
+        for path in (crt, tls_key):
+            write_boot_file(image, path.name, path.read_bytes())
+        box = Box(image, work, console, key=key, ca=ca)
         try:
             machine_id = first_boot(run, box, hub)
             fixed_settings(run, box, hub, public_key, machine_id)

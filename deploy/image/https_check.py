@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 NAME = "hembas.local"   # [tls] name's default
+ERRORS = (OSError, http.client.HTTPException)   # nothing listening yet, a refused certificate (ssl.SSLError)
 
 
 def make_certificate(work):
@@ -40,15 +41,15 @@ class _Named(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(self.sock, server_hostname=NAME)
 
 
-def https_get(port, ca_file, path="/logga-in"):
-    """``(status, issuer common name)`` of GET *path* over HTTPS, the certificate checked against *ca_file*."""
-    conn = _Named("127.0.0.1", port, context=ssl.create_default_context(cafile=str(ca_file)), timeout=20)
+def https_get(port, ca_file, path="/logga-in", timeout=20):
+    """``(status, issuer common name, body)`` of GET *path* over HTTPS, the certificate checked against *ca_file*."""
+    conn = _Named("127.0.0.1", port, context=ssl.create_default_context(cafile=str(ca_file)), timeout=timeout)
     try:
         conn.request("GET", path)
+        issuer = dict(pair for rdn in conn.sock.getpeercert()["issuer"] for pair in rdn)  # before a close
         response = conn.getresponse()
-        response.read()
-        issuer = dict(pair for rdn in conn.sock.getpeercert()["issuer"] for pair in rdn)
-        return response.status, issuer.get("commonName", "")
+        body = response.read(100_000).decode("utf-8", "replace")
+        return response.status, issuer.get("commonName", ""), body
     finally:
         conn.close()
 
@@ -70,8 +71,8 @@ def wait_for_https(port, ca_file, deadline):
     reason = ""
     while time.monotonic() < deadline:
         try:
-            return https_get(port, ca_file)
-        except (OSError, ssl.SSLError, http.client.HTTPException) as exc:
+            return https_get(port, ca_file)[:2]
+        except ERRORS as exc:
             reason = f"{type(exc).__name__}: {exc}"
             time.sleep(3)
     return None, reason

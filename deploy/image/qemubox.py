@@ -10,8 +10,9 @@ own code: the initramfs, systemd, Hembas.
 
 The wired port is the uplink (eth0); a second network card (eth1) plays the
 phones' side ("[wifi] interface = eth1": an external access point), so the
-test reaches the web UI the way a phone does and checks that the uplink
-does not.
+test reaches the web UI the way a phone does — through nginx, over HTTPS
+with the test CA's certificate (https_check.py) — and checks that the
+uplink does not.
 """
 
 import re
@@ -23,6 +24,8 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+import https_check
 
 SERIAL = "00000000c0ffee42"       # the board's serial number, as the Pi firmware puts it in the DT
 # What the emulated board adds to the card's cmdline.txt: its serial console, and a watchdog
@@ -75,13 +78,15 @@ def firmware_prefix(image):
 
 
 class Box:
-    """One emulated box on the card *image*; *work* is a scratch folder; *console* a log file."""
+    """One emulated box on the card *image*; *work* is a scratch folder; *console* a log file;
+    *ca* the test CA that issued the box's certificate (for the ``*_https`` ports)."""
 
-    def __init__(self, image, work, console, *, key):
-        self.image, self.work, self.key = Path(image), Path(work), key
+    def __init__(self, image, work, console, *, key, ca):
+        self.image, self.work, self.key, self.ca = Path(image), Path(work), key, ca
         self.console = open(console, "ab")
-        self.ports = {name: free_port() for name in ("ssh", "uplink_http", "uplink_ui", "uplink_cups",
-                                                     "phones_http", "phones_ssh", "phones_cups")}
+        self.ports = {name: free_port() for name in ("ssh", "uplink_http", "uplink_https", "uplink_ui", "uplink_cups",
+                                                     "phones_http", "phones_https", "phones_ui", "phones_ssh",
+                                                     "phones_cups")}
         self.monitor = self.work / "monitor.sock"
         self.proc = None
         self.boots = []           # the slot folder of every boot, for the record
@@ -97,11 +102,14 @@ class Box:
                 "-netdev", "user,id=uplink"
                            f",hostfwd=tcp:127.0.0.1:{self.ports['ssh']}-:22"
                            f",hostfwd=tcp:127.0.0.1:{self.ports['uplink_http']}-:80"
+                           f",hostfwd=tcp:127.0.0.1:{self.ports['uplink_https']}-:443"
                            f",hostfwd=tcp:127.0.0.1:{self.ports['uplink_ui']}-:8080"
                            f",hostfwd=tcp:127.0.0.1:{self.ports['uplink_cups']}-:631",
                 "-device", "virtio-net-pci,netdev=uplink,romfile=,mac=52:54:00:12:34:01",
                 "-netdev", "user,id=phones,net=10.42.0.0/24,host=10.42.0.2,dhcpstart=10.42.0.100"
                            f",hostfwd=tcp:127.0.0.1:{self.ports['phones_http']}-10.42.0.1:80"
+                           f",hostfwd=tcp:127.0.0.1:{self.ports['phones_https']}-10.42.0.1:443"
+                           f",hostfwd=tcp:127.0.0.1:{self.ports['phones_ui']}-10.42.0.1:8080"
                            f",hostfwd=tcp:127.0.0.1:{self.ports['phones_ssh']}-10.42.0.1:22"
                            f",hostfwd=tcp:127.0.0.1:{self.ports['phones_cups']}-10.42.0.1:631",
                 "-device", "virtio-net-pci,netdev=phones,romfile=,mac=52:54:00:12:34:02",
@@ -199,7 +207,17 @@ class Box:
         return False
 
     def http(self, port_name, path="/", timeout=10):
-        """``(status, body)`` from the box through a forwarded port, or ``(None, "")``."""
+        """``(status, body)`` from the box through a forwarded port, or ``(None, "")``.
+
+        A ``*_https`` port is asked as a phone asks: for :data:`https_check.NAME`,
+        the certificate checked against the test CA.
+        """
+        if port_name.endswith("_https"):
+            try:
+                status, _, body = https_check.https_get(self.ports[port_name], self.ca, path, timeout=timeout)
+                return status, body
+            except https_check.ERRORS:
+                return None, ""
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{self.ports[port_name]}{path}",
                                         timeout=timeout) as response:
