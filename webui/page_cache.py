@@ -8,7 +8,10 @@ again (issue 15).  A view marked :func:`cached_page` is rendered once per
     the URL (path and query)          the account (id, role, staff id), its CSRF token
     the plan version                  Records.revision(): every note, outcome, move, absence
     Users revision (names shown)      the clock: trusted or not, and the minute it is now
-    the shift the page opens on (Box.current_shift for the signed-in person)
+
+The shift the page opens on is not in the key because it follows from
+the rest: ``Box.current_shift`` depends on the staff id, the plan, the
+records and the time, and shift hours and lead times are whole minutes.
 
 so invalidation is structural: any write through ``Records`` or a new plan
 changes the key, whichever page or process wrote it, and a page is never
@@ -31,7 +34,6 @@ import threading
 from flask import current_app, g, request, session
 
 from .auth import audit_view, csrf_token
-from .shifts import current_shift
 from .state import get_box, web_state
 
 PAGES_KEPT = 128  # pages of 3–16 KB: at most about 2 MB
@@ -70,7 +72,7 @@ def page_key():
     return (request.path, tuple(sorted(request.args.items(multi=True))),
             user["id"], user["role"], user["staff_id"], csrf_token(),
             plan.version if plan else None, box.records.revision(), web_state().users.revision(),
-            status.trusted, status.now.replace(second=0, microsecond=0), current_shift())
+            status.trusted, status.now.replace(second=0, microsecond=0))
 
 
 def cached_page(view):
