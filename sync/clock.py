@@ -57,7 +57,7 @@ class Clock:
         self._system_now = system_now or (lambda: dt.datetime.now(dt.timezone.utc))
         self._sync_marker = Path(sync_marker)
         self._rtc_path = Path(rtc_path)
-        self._boot_id_path = Path(boot_id_path)
+        self._boot = self._read_boot_id(Path(boot_id_path))  # a reboot always starts a new process
         self._state, self._state_mtime = {}, None
         self._load_state()
 
@@ -94,7 +94,7 @@ class Clock:
             raise ValueError("phone_time must carry a time zone")
         offset = phone_time - self._system_now()
         self._load_state()
-        self._state.update(offset_seconds=offset.total_seconds(), confirmed_boot=self._boot_id(),
+        self._state.update(offset_seconds=offset.total_seconds(), confirmed_boot=self._boot,
                            confirmed_by=by)
         self._save_state()
         self._remember(self._raw_now(), force=True)
@@ -105,14 +105,14 @@ class Clock:
 
     def _raw_now(self):
         offset = 0.0
-        if self._state.get("confirmed_boot") == self._boot_id():
+        if self._state.get("confirmed_boot") == self._boot:
             offset = self._state.get("offset_seconds", 0.0)
         return (self._system_now() + dt.timedelta(seconds=offset)).astimezone(self.tz)
 
     def _trusted_source(self, now):
         if self._sync_marker.exists():
             return "ntp"
-        if self._state.get("confirmed_boot") == self._boot_id():
+        if self._state.get("confirmed_boot") == self._boot:
             return "bekräftad"
         if self._rtc_path.exists():
             return "rtc"
@@ -142,9 +142,10 @@ class Clock:
             except StoreError:
                 logger.exception("could not record last seen time")
 
-    def _boot_id(self):
+    @staticmethod
+    def _read_boot_id(path):
         try:
-            return self._boot_id_path.read_text().strip()
+            return path.read_text().strip()
         except OSError:
             return "unknown-boot"
 

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from .state import web_state
+from .state import clock_status, web_state
 from .users import SUBSTITUTE, UserError, format_code, normalize_code, pin_problem
 
 logger = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ def load_user():
         state = web_state()
         user_id = state.sessions.user_id(token)
         user = state.users.get(user_id) if user_id else None
-        if user and state.users.usable(user, now=state.box.clock.status().now):  # a substitute: until the shift ends
+        if user and state.users.usable(user, now=clock_status().now):  # a substitute: until the shift ends
             g.user = user
         else:
             session.pop("token", None)

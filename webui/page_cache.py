@@ -34,7 +34,7 @@ import threading
 from flask import current_app, g, request, session
 
 from .auth import audit_view, csrf_token
-from .state import get_box, web_state
+from .state import clock_status, get_box, web_state
 
 PAGES_KEPT = 128  # pages of 3–16 KB: at most about 2 MB
 
@@ -68,7 +68,7 @@ class PageCache:
 def page_key():
     """Everything a cached page shows depends on, for the signed-in account (see the module docstring)."""
     box, user = get_box(), g.user
-    plan, status = box.mirror.current(), box.clock.status()
+    plan, status = box.mirror.current(), clock_status()
     return (request.path, tuple(sorted(request.args.items(multi=True))),
             user["id"], user["role"], user["staff_id"], csrf_token(),
             plan.version if plan else None, box.records.revision(), web_state().users.revision(),

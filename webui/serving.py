@@ -37,6 +37,9 @@ import time
 from waitress.server import TcpWSGIServer
 
 logger = logging.getLogger(__name__)
+# waitress warns "Task queue depth is N" for every request that waits for a worker thread: at the
+# morning rush that is most of them, one journal line each on the SD card, and a tenth of a page's CPU.
+logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
 MAX_HEADER_BYTES = 64 * 1024   # cookies and a form's URL fit many times over
 BODY_FACTOR = 2                # bodies up to twice the upload limit are read: see make_server

@@ -4,7 +4,7 @@ import dataclasses
 import logging
 import threading
 
-from flask import current_app
+from flask import current_app, g
 
 from .devices import DeviceCookies
 from .lockout import Lockout
@@ -53,3 +53,10 @@ def web_state():
 
 def get_box():
     return web_state().box
+
+
+def clock_status():
+    """The box's clock as this request sees it: read once, so the sign-in check and the page agree on "now"."""
+    if "clock_status" not in g:
+        g.clock_status = get_box().clock.status()
+    return g.clock_status

@@ -7,6 +7,7 @@ phones and a laptop with many addresses.
 """
 
 import http.client
+import logging
 import socket
 import threading
 import time
@@ -116,3 +117,19 @@ def _closed_by_server(conn):
         return True
     except socket.timeout:
         return False
+
+
+def test_phones_waiting_for_a_worker_write_no_log_line_each(serve, caplog):
+    """At the morning rush most requests wait in waitress's queue; each used to log a warning."""
+    server = serve(threads=1)
+    port = server.effective_port
+    caplog.set_level(logging.INFO)
+    results = []
+    phones = [threading.Thread(target=lambda n=n: results.append(page_from(f"127.0.3.{n}", port)))
+              for n in range(1, 13)]
+    for phone in phones:
+        phone.start()
+    for phone in phones:
+        phone.join()
+    assert results == [200] * 12
+    assert not [r for r in caplog.records if r.name.startswith("waitress")]
