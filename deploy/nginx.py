@@ -39,8 +39,12 @@ def static_folder():
     return Path(importlib.util.find_spec("webui").submodule_search_locations[0]) / "static"
 
 
-def render(config, *, pem, runtime_dir, error_log="stderr", listen="", upstream_port=None, static=None):
-    """The whole ``nginx.conf`` text for *config*; *pem* holds the certificate chain and key."""
+def render(config, *, pem, runtime_dir, error_log="stderr", listen="", upstream_port=None, static=None,
+           request_rate=REQUEST_RATE):
+    """The whole ``nginx.conf`` text for *config*; *pem* holds the certificate chain and key.
+
+    *request_rate* is per phone; only a benchmark that plays ten phones with one program raises it.
+    """
     web, tls = config["web"], config["tls"]
     upstream = upstream_port or web["port"]
     static = static or static_folder()
@@ -83,7 +87,7 @@ http {{
 {temp}
     limit_conn_zone $binary_remote_addr zone=phone:1m;
     limit_conn_zone $server_name zone=everyone:64k;
-    limit_req_zone $binary_remote_addr zone=rate:1m rate={REQUEST_RATE};
+    limit_req_zone $binary_remote_addr zone=rate:1m rate={request_rate};
     limit_conn_status 503;
     limit_req_status 429;
 

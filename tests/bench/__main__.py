@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .measure import REPO_DIR
 
-BENCHMARKS = ["plan_import", "printing", "binder", "web", "sync_poll", "day_proposal"]
+BENCHMARKS = ["plan_import", "printing", "binder", "web", "https", "sync_poll", "day_proposal"]
 COMPARED = {"web"}  # those that take --baseline
 
 

@@ -110,17 +110,38 @@ def phone_address(n):
     return f"127.0.{1 + n // 250}.{1 + n % 250}"
 
 
-def load(port, path, connections, seconds, headers):
+class NamedHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS to 127.0.0.1 that checks the certificate for *server_name* (the box's name, not its address)."""
+
+    def __init__(self, *args, server_name, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.server_name = server_name
+
+    def connect(self):
+        http.client.HTTPConnection.connect(self)
+        self.sock = self._context.wrap_socket(self.sock, server_hostname=self.server_name)
+
+
+def connection(port, *, tls=None, source=None, timeout=30):
+    """A keep-alive connection to 127.0.0.1:*port* from *source*; *tls*: (ssl context, server name) for HTTPS."""
+    source_address = (source, 0) if source else None
+    if tls is None:
+        return http.client.HTTPConnection("127.0.0.1", port, timeout=timeout, source_address=source_address)
+    context, name = tls
+    return NamedHTTPSConnection("127.0.0.1", port, timeout=timeout, source_address=source_address,
+                                context=context, server_name=name)
+
+
+def load(port, path, connections, seconds, headers, *, tls=None):
     """*connections* keep-alive clients, each from its own address, fetch *path* for *seconds*.
 
-    Returns requests/s and latencies.
+    *tls*: (ssl context, server name) to load an HTTPS server.  Returns requests/s and latencies.
     """
     latencies, errors, stop_at = [], [], time.monotonic() + seconds
     lock = threading.Lock()
 
     def client(n):
-        connect = lambda: http.client.HTTPConnection("127.0.0.1", port, timeout=30,
-                                                     source_address=(phone_address(n), 0))
+        connect = lambda: connection(port, tls=tls, source=phone_address(n))
         conn = connect()
         mine, failed = [], []
         while time.monotonic() < stop_at:
