@@ -29,6 +29,7 @@ import os
 import pwd
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import tomllib
@@ -214,16 +215,31 @@ def redact_secrets(path, raw):
     return text
 
 
-def share_with_services(data_dir):
-    """Give the data folder to the group the services share (on the box, running as root)."""
+def share_with_services(data_dir, *, owner=DATA_OWNER):
+    """Give the data folder to the group the services share (on the box, running as root).
+
+    Only what differs is changed: every boot runs this, and a chmod of the
+    certificate alone would fire hembas-tls-reload.path and reload nginx
+    while it starts.  A file the box keeps at 0640 on purpose (the
+    certificate and its key, sync.certificate) stays 0640; the rest is 0660.
+    """
     try:
-        uid, gid = pwd.getpwnam(DATA_OWNER).pw_uid, grp.getgrnam(DATA_OWNER).gr_gid
+        uid, gid = pwd.getpwnam(owner).pw_uid, grp.getgrnam(owner).gr_gid
     except KeyError:
         return  # not on a box (tests, a laptop)
     for folder, dirs, files in os.walk(data_dir):
         for name in [folder, *(os.path.join(folder, d) for d in dirs)]:
-            os.chown(name, uid, gid)
-            os.chmod(name, 0o2770)
+            _own(name, uid, gid, directory=True)
         for name in files:
-            os.chown(os.path.join(folder, name), uid, gid)
-            os.chmod(os.path.join(folder, name), 0o660)
+            _own(os.path.join(folder, name), uid, gid, directory=False)
+
+
+def _own(path, uid, gid, *, directory):
+    st = os.lstat(path)
+    if (st.st_uid, st.st_gid) != (uid, gid):
+        os.chown(path, uid, gid)
+        st = os.lstat(path)  # chown clears the set-group-id bit
+    mode = stat.S_IMODE(st.st_mode)
+    wanted = 0o2770 if directory else 0o640 if mode == 0o640 else 0o660
+    if mode != wanted:
+        os.chmod(path, wanted)

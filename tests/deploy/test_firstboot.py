@@ -1,6 +1,8 @@
 """First boot: the settings file is applied once, secrets leave the card, errors are reported."""
 
 import json
+import os
+import pwd
 import shutil
 import stat
 import tomllib
@@ -211,3 +213,21 @@ def test_hembas_provision_exits_non_zero_when_the_file_is_refused(boot_dir, conf
     assert "hembas-FEL.txt" in capsys.readouterr().out
     (boot_dir / "hembas.toml").write_text(settings_text)
     assert main(command) == 0
+
+
+def test_the_data_folder_is_shared_once_and_then_left_alone(tmp_path):
+    """Every boot shares the data folder; a chmod of the certificate at boot fired a reload of a starting nginx."""
+    data = tmp_path / "data"
+    (data / "tls").mkdir(parents=True)
+    (data / "plan.json").write_text("{}")
+    (data / "tls" / "hembas.pem").write_text("certificate and key")
+    (data / "plan.json").chmod(0o600)
+    (data / "tls" / "hembas.pem").chmod(0o640)
+    me = pwd.getpwuid(os.getuid()).pw_name  # the user that runs the tests (and its group) stands in for hembas
+    firstboot.share_with_services(data, owner=me)
+    assert stat.S_IMODE((data / "tls").stat().st_mode) == 0o2770
+    assert stat.S_IMODE((data / "plan.json").stat().st_mode) == 0o660
+    assert stat.S_IMODE((data / "tls" / "hembas.pem").stat().st_mode) == 0o640  # kept: the key's file
+    changed = {p: p.stat().st_ctime_ns for p in [data, *data.rglob("*")]}
+    firstboot.share_with_services(data, owner=me)  # the next boot
+    assert {p: p.stat().st_ctime_ns for p in changed} == changed  # no chmod, no chown: no inotify event

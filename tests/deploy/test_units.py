@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import deploy
+from sync.config import load_config
 
 UNITS = Path(deploy.__file__).parent / "rootfs" / "etc" / "systemd" / "system"
 SERVICES = ["hembas-web.service", "hembas-firmware.service", "hembas-sync.service"]
@@ -86,6 +87,18 @@ def test_nginx_runs_unprivileged_with_only_the_right_to_bind_80_and_443():
     assert f"ExecStartPre={INSTALLED_HEMBAS} tls ensure\n" in text  # never without a certificate
     assert f"ExecStartPre={INSTALLED_HEMBAS} tls nginx-config --output /run/hembas-nginx/nginx.conf\n" in text
     assert unit("hembas-tls-reload.path")["Path"]["PathChanged"] == "/data/hembas/tls/hembas.pem"
+
+
+def test_nginx_counts_as_started_only_once_it_can_take_a_reload():
+    """A reload (a swapped certificate) at boot must not reach nginx before its signal handlers: forking + PID file."""
+    from deploy.nginx import render
+    from deploy.tls import RUNTIME_DIR
+
+    service = unit("hembas-tls.service")["Service"]
+    assert service["Type"] == "forking" and "daemon off" not in service["ExecStart"]
+    assert service["PIDFile"] == str(RUNTIME_DIR / "nginx.pid")
+    config = load_config(Path("/nonexistent"), environ={})
+    assert f"pid {RUNTIME_DIR / 'nginx.pid'};" in render(config, pem="/x.pem", runtime_dir=RUNTIME_DIR)
 
 
 def read(relative):
