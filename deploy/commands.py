@@ -87,12 +87,14 @@ def cmd_provision(args, config):
                                         data_problem=data_problem, reload_firewall=reload_firewall,
                                         print_slip=lambda: _queue_status_slip(config))
     applied = load_config(config.data_dir, config.path)  # [tls] name may have come with the file just applied
-    tls.install_boot_certificate(args.boot, applied, now=dt.datetime.now(dt.timezone.utc))
+    certificate = tls.install_boot_certificate(args.boot, applied, now=dt.datetime.now(dt.timezone.utc))
     print({"none": "Ingen inställningsfil på boot-partitionen.",
            "unchanged": "Inställningsfilen är redan tillämpad.",
            "applied": "Inställningarna är tillämpade; hemligheterna är borttagna från kortet.",
            "invalid": "Inställningsfilen har fel – se hembas-FEL.txt på boot-partitionen."}[outcome])
-    return 1 if outcome == "invalid" else 0
+    if certificate == "invalid":
+        print(f"Certifikatet {tls.CERT_FILE} kan inte användas – se hembas-FEL.txt på boot-partitionen.")
+    return 1 if "invalid" in (outcome, certificate) else 0
 
 
 def _queue_status_slip(config):

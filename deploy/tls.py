@@ -3,11 +3,11 @@
 At every boot ``hembas provision`` installs the municipality's certificate
 when the technician put ``hembas.crt`` (and ``hembas.key``) next to
 ``hembas.toml`` on the boot partition (:func:`install_boot_certificate`).
-``hembas-nginx.service`` runs ``hembas tls ensure`` and ``hembas tls
+``hembas-tls.service`` runs ``hembas tls ensure`` and ``hembas tls
 nginx-config`` before nginx starts, so nginx always has a certificate and a
 configuration made from the current settings.  A technician (or the USB
 stick) installs a certificate with ``install`` or a signed renewal with
-``renew``; nginx is reloaded by ``hembas-nginx-reload.path`` when the file changes.
+``renew``; nginx is reloaded by ``hembas-tls-reload.path`` when the file changes.
 """
 
 import datetime as dt
@@ -20,6 +20,8 @@ from sync.box import open_box
 from sync.certificate import CertificateRejected, store_for
 from sync.cli import add_command, print_json, read_input
 from sync.store.database import atomic_write_bytes
+
+from . import report
 
 logger = logging.getLogger(__name__)
 
@@ -88,8 +90,9 @@ def install_boot_certificate(boot_dir, config, *, now):
     """Install ``hembas.crt`` (+ ``hembas.key``) from the boot partition; returns "none", "unchanged", "installed" or "invalid".
 
     A refused certificate is reported like a settings-file problem (Status
-    page, status slip) under the key ``tls``; the key file is removed from
-    the card only once its certificate is installed.
+    page, status slip, ``hembas-FEL.txt`` beside it on the boot partition)
+    under the key ``tls``; the key file is removed from the card only once
+    its certificate is installed.
     """
     cert_path, key_path = Path(boot_dir) / CERT_FILE, Path(boot_dir) / KEY_FILE
     if not cert_path.exists():
@@ -103,15 +106,18 @@ def install_boot_certificate(boot_dir, config, *, now):
         store.install(cert, key, source="settings", now=now)
     except CertificateRejected as exc:
         logger.error("%s: %s", cert_path, exc)
-        provisioning.write_errors(config.data_dir, others + [{"key": "tls", "message": f"{CERT_FILE}: {exc}"}],
-                                  source=cert_path, checked_at=now.isoformat(timespec="seconds"))
+        problems = others + [{"key": "tls", "message": f"{CERT_FILE}: {exc}"}]
+        provisioning.write_errors(config.data_dir, problems, source=cert_path,
+                                  checked_at=now.isoformat(timespec="seconds"))
+        report.write(boot_dir, problems, applied=[], checked_at=now.isoformat(timespec="seconds"))
         return "invalid"
     key_path.unlink(missing_ok=True)
     if others:
         provisioning.write_errors(config.data_dir, others, source=Path(boot_dir) / "hembas.toml",
-                                  checked_at=now.isoformat(timespec="seconds"))
+                                  checked_at=now.isoformat(timespec="seconds"))  # hembas-FEL.txt has them
     else:
         provisioning.clear_errors(config.data_dir)
+        report.clear(boot_dir)
     return "installed"
 
 

@@ -64,6 +64,12 @@ def settings_text():
 
 
 @pytest.fixture
+def system_dir(tmp_path):
+    """Where provisioning writes the box's system files (network, SSH, firewall)."""
+    return tmp_path / "system"
+
+
+@pytest.fixture
 def boot_dir(tmp_path):
     path = tmp_path / "boot"
     path.mkdir()

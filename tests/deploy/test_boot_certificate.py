@@ -46,3 +46,30 @@ def test_a_wrong_certificate_is_reported_beside_the_settings_files_problems(boot
     (boot_dir / "hembas.crt").write_bytes(ca.issue("hembas.local", key=key)[0])
     assert tls.install_boot_certificate(boot_dir, config, now=_now()) == "installed"
     assert [e["key"] for e in read_errors(config.data_dir)["errors"]] == ["wifi.name"]
+
+
+def test_a_refused_certificate_is_explained_on_the_boot_partition_and_fails_provisioning(boot_dir, config, ca):
+    from deploy import report
+
+    cert, key = ca.issue("annan.example")
+    (boot_dir / "hembas.crt").write_bytes(cert)
+    (boot_dir / "hembas.key").write_bytes(key)
+    assert tls.install_boot_certificate(boot_dir, config, now=_now()) == "invalid"
+    text = (boot_dir / report.FILE_NAME).read_bytes().decode("utf-8-sig")
+    assert "\r\n" in text and "hembas.crt: certifikatet gäller inte namnet hembas.local" in text
+    (boot_dir / "hembas.crt").write_bytes(ca.issue("hembas.local", key=key)[0])
+    assert tls.install_boot_certificate(boot_dir, config, now=_now()) == "installed"
+    assert not (boot_dir / report.FILE_NAME).exists()
+
+
+def test_hembas_provision_exits_non_zero_when_the_certificate_is_refused(boot_dir, config, system_dir, settings_text,
+                                                                        ca, capsys):
+    from sync.cli import main
+
+    command = ["--data", str(config.data_dir), "provision", "--boot", str(boot_dir), "--system", str(system_dir)]
+    (boot_dir / "hembas.toml").write_text(settings_text)
+    cert, key = ca.issue("annan.example")
+    (boot_dir / "hembas.crt").write_bytes(cert)
+    (boot_dir / "hembas.key").write_bytes(key)
+    assert main(command) == 1
+    assert "Certifikatet hembas.crt kan inte användas" in capsys.readouterr().out

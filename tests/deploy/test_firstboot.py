@@ -15,11 +15,6 @@ from sync.config import load_config
 from webui.users import Users
 
 
-@pytest.fixture
-def system_dir(tmp_path):
-    return tmp_path / "system"
-
-
 def provision(boot_dir, config, system_dir):
     return firstboot.apply_boot_file(boot_dir, config=config, system_dir=system_dir)
 
