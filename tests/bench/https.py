@@ -74,18 +74,19 @@ def _handshake(port, context):
     return (time.perf_counter() - started) * 1000
 
 
-def _tls_env(http_port, https_port):
+def tls_env(http_port, https_port):
+    """The environment that turns ``[tls]`` on for a bench box named NAME."""
     return {"HEMBAS_TLS_ENABLED": "1", "HEMBAS_TLS_NAME": NAME, "HEMBAS_TLS_HTTP_PORT": str(http_port),
             "HEMBAS_TLS_HTTPS_PORT": str(https_port)}
 
 
-def _nginx(folder, data_dir, pem, upstream_port, **render_options):
+def start_nginx(folder, data_dir, pem, upstream_port, **render_options):
     """A real nginx with the box's generated configuration in front of *upstream_port*; returns (nginx, https port)."""
     from deploy.nginx import render
     from sync.config import load_config
 
     http_port, https_port = free_port(), free_port()
-    config = load_config(data_dir, environ=_tls_env(http_port, https_port))
+    config = load_config(data_dir, environ=tls_env(http_port, https_port))
     nginx = Nginx(folder, render(config, pem=pem, runtime_dir=folder, listen="127.0.0.1", upstream_port=upstream_port,
                                  error_log=Path(folder) / "error.log", **render_options))
     nginx.start([http_port, https_port])
@@ -100,13 +101,13 @@ def run(workdir, *, scale="full", rounds=None):
     from sync.certificate import store_for
     from sync.config import load_config
 
-    store, ca = store_for(load_config(data_dir, environ=_tls_env(0, 0))), TestCA(workdir / "ca")
+    store, ca = store_for(load_config(data_dir, environ=tls_env(0, 0))), TestCA(workdir / "ca")
     store.install(*ca.issue(NAME), source="settings", now=dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=1))
     server, _ = start_server(hembas(data_dir, "serve", "--port", str(port)), port, workdir / "serve.log",
-                             env=child_env(**_tls_env(0, 0)))
+                             env=child_env(**tls_env(0, 0)))
     nginx = None
     try:
-        nginx, https_port = _nginx(workdir / "nginx", data_dir, store.path, port)
+        nginx, https_port = start_nginx(workdir / "nginx", data_dir, store.path, port)
         cookie, _ = sign_in(port, CODE, PIN)
         context = ssl.create_default_context(cafile=str(ca.cert))
         ways = {"HTTP, waitress direct": (port, None), "HTTPS via nginx": (https_port, context)}
@@ -124,7 +125,7 @@ def run(workdir, *, scale="full", rounds=None):
         workers = Path(f"/proc/{master}/task/{master}/children").read_text().split()
         nginx_kb = {"master": rss_kb(master), "worker": sum(rss_kb(int(w)) for w in workers)}
         nginx.stop()
-        nginx, https_port = _nginx(workdir / "nginx", data_dir, store.path, port, request_rate=BENCH_RATE)
+        nginx, https_port = start_nginx(workdir / "nginx", data_dir, store.path, port, request_rate=BENCH_RATE)
         pages = {name: (path, *fetch(port, path, {"Cookie": cookie}))
                  for name, path in (("Idag", "/idag"), ("client card", card), ("Laget idag", "/laget"))}
         rush = _rush(workdir, data_dir, store.path, https_port, pages, cookie, context, scale)
@@ -154,7 +155,8 @@ def _rush(workdir, data_dir, pem, https_port, pages, cookie, context, scale):
         ceiling, ceiling_port = start_ceiling(workdir / "ceiling.html", ctype, 6, workdir / "ceiling.log")
         front = None
         try:
-            front, front_port = _nginx(workdir / "nginx-ceiling", data_dir, pem, ceiling_port, request_rate=BENCH_RATE)
+            front, front_port = start_nginx(workdir / "nginx-ceiling", data_dir, pem, ceiling_port,
+                                            request_rate=BENCH_RATE)
             for n in RUSH_CONNECTIONS[scale]:
                 page = load(https_port, path, n, RUSH_SECONDS[scale], {"Cookie": cookie}, tls=tls)
                 static = load(front_port, path, n, RUSH_SECONDS[scale], {}, tls=tls)

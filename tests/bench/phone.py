@@ -14,12 +14,21 @@ the phone is online again) to "outbox empty" for one note written offline.
 Lighthouse v11 (the last with a PWA category) scores Idag signed in:
 installable, accessibility and best practices must reach 0.95.
 
+Then the same walk over HTTPS, as a phone meets the box: ``[tls]`` on, a
+real nginx with the box's generated configuration (its per-phone limits
+included) and a certificate from a test CA for ``hembas.bench``, which
+Chromium resolves to 127.0.0.1 and trusts by the certificate's key
+(``--host-resolver-rules``, ``--ignore-certificate-errors-spki-list``), as
+a work phone trusts the municipality's CA through its MDM profile.
+
 Not part of ``make test``: it needs npx to fetch Lighthouse and takes about a minute.
 """
 
 import argparse
+import base64
 import datetime as dt
 import glob
+import hashlib
 import json
 import secrets
 import statistics
@@ -33,6 +42,7 @@ from zoneinfo import ZoneInfo
 from hembas_testing import sign_in
 
 from .http_load import free_port, hembas, start_server, stop
+from .https import NAME as TLS_NAME, start_nginx, tls_env
 from .measure import REPO_DIR, child_env
 
 CHROMIUM = "/usr/bin/chromium"
@@ -86,11 +96,20 @@ def saved_bytes(page):
     }""")
 
 
-def in_the_browser(base, name, pin, restart):
+def spki_hash(cert_pem):
+    """The base64 SHA-256 of a certificate's public key, as --ignore-certificate-errors-spki-list takes it."""
+    def openssl(*args, data):
+        return subprocess.run(["openssl", *args], input=data, capture_output=True, check=True, timeout=30).stdout
+    public = openssl("x509", "-pubkey", "-noout", data=cert_pem)
+    der = openssl("pkey", "-pubin", "-outform", "der", data=public)
+    return base64.b64encode(hashlib.sha256(der).digest()).decode()
+
+
+def in_the_browser(base, name, pin, restart, *, extra_args=()):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra_args])
         phone = dict(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True,
                      locale="sv-SE")
         signing_in = browser.new_context(**phone)
@@ -165,7 +184,8 @@ def libfaketime():
     return found[0]
 
 
-def run(workdir, *, with_lighthouse=True):
+def run(workdir, *, with_lighthouse=True, https=False):
+    """The walk in Chromium, straight to ``hembas serve`` on 127.0.0.1, or (*https*) through nginx."""
     workdir = Path(workdir)
     tz = ZoneInfo("Europe/Stockholm")
     day = dt.datetime.now(tz).date() + dt.timedelta(days=1)  # ahead of the real clock: the box finds it plausible
@@ -177,10 +197,12 @@ def run(workdir, *, with_lighthouse=True):
     # (a SIGTERM to faketime leaves the server running).
     began = time.monotonic()
 
+    tls, nginx, extra_args = tls_env(0, 0) if https else {}, None, []
+
     def serve():
         """The server, its clock going on from where the last one was (a clock going back is not trusted)."""
         now = start + dt.timedelta(seconds=time.monotonic() - began)
-        env = child_env(TZ="UTC", LD_PRELOAD=libfaketime(), FAKETIME=f"@{now:%Y-%m-%d %H:%M:%S}")
+        env = child_env(TZ="UTC", LD_PRELOAD=libfaketime(), FAKETIME=f"@{now:%Y-%m-%d %H:%M:%S}", **tls)
         return start_server(cmd, port, workdir / "serve.log", env=env)[0]
 
     server = {"proc": serve()}
@@ -193,16 +215,30 @@ def run(workdir, *, with_lighthouse=True):
 
     base = f"http://127.0.0.1:{port}"
     try:
-        figures = in_the_browser(base, name, pin, restart)
+        if https:
+            from sync.certificate import store_for
+            from sync.config import load_config
+            from tls_testing import TestCA
+
+            store = store_for(load_config(data_dir, environ=tls))
+            cert, key = TestCA(workdir / "ca").issue(TLS_NAME)
+            store.install(cert, key, source="settings", now=dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=1))
+            nginx, https_port = start_nginx(workdir / "nginx", data_dir, store.path, port)
+            base = f"https://{TLS_NAME}:{https_port}"
+            extra_args = [f"--host-resolver-rules=MAP {TLS_NAME} 127.0.0.1",
+                          f"--ignore-certificate-errors-spki-list={spki_hash(cert)}"]
+        figures = in_the_browser(base, name, pin, restart, extra_args=extra_args)
         scores = lighthouse(base + "/idag", figures.pop("cookie"), workdir) if with_lighthouse else {}
     finally:
+        if nginx:
+            nginx.stop()
         stop(server["proc"])
-    figures.update(visits=visits, lighthouse=scores)
+    figures.update(visits=visits, lighthouse=scores, way="HTTPS via nginx" if https else "HTTP to 127.0.0.1")
     return figures
 
 
 def report(f):
-    lines = [f"Busiest carer of the demo's day shift: {f['visits']} visits",
+    lines = [f"{f['way']}: busiest carer of the demo's day shift: {f['visits']} visits",
              f"Saved on the phone: {f['saved']['pages']} pages + {f['saved']['entries'] - f['saved']['pages']} "
              f"static files, {f['saved']['bytes']} bytes ({f['saved']['bytes'] / 1024:.0f} KiB)"]
     for label, key in (("first load", "first"), ("repeat load", "repeat"), ("offline (saved copy)", "offline")):
@@ -222,8 +258,12 @@ def main(argv=None):
     with tempfile.TemporaryDirectory(prefix="hembas-bench-phone-") as folder:
         figures = run(folder, with_lighthouse=not args.no_lighthouse)
     print(report(figures))
+    with tempfile.TemporaryDirectory(prefix="hembas-bench-phone-https-") as folder:
+        over_https = run(folder, with_lighthouse=False, https=True)
+    print(report(over_https))
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(figures, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    args.output.write_text(json.dumps({**figures, "https": over_https}, indent=1, ensure_ascii=False) + "\n",
+                           encoding="utf-8")
     scores = figures["lighthouse"]
     missed = {k: scores.get(k) for k, goal in GOALS.items() if scores and (scores.get(k) or 0) < goal}
     if missed or "error" in scores:
