@@ -54,6 +54,14 @@ class SavingLeavesTheSession(SecureCookieSessionInterface):
     def should_set_cookie(self, app, session):
         return not request.headers.get(SAVING) and super().should_set_cookie(app, session)
 
+    def get_signing_serializer(self, app):
+        """The app's serializer, made once (Flask makes a new one for every request, twice a page)."""
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        made = app.extensions.get("hembas.session_serializer")
+        if made is None or made[0] != keys:
+            made = app.extensions["hembas.session_serializer"] = (keys, super().get_signing_serializer(app))
+        return made[1]
+
 
 def _keep_flashes():
     """A page fetched to be saved shows no flashed message: it is the carer's next page's to show."""

@@ -138,3 +138,11 @@ def test_next_returns_to_the_page_asked_for(web, accounts):
 def test_a_huge_path_does_not_make_a_huge_redirect(web):
     response = web.get("/" + "x" * 70_000)
     assert response.status_code == 302 and response.location == "/logga-in"
+
+
+def test_a_new_secret_key_ends_every_session(as_staff, app):
+    """The session serializer is made once per app (webui.offline), but never outlives the key it was made with."""
+    assert as_staff.client.get("/idag").status_code == 200
+    app.secret_key = "another key " * 4
+    response = as_staff.client.get("/idag")
+    assert response.status_code == 302 and "/logga-in" in response.headers["Location"]
