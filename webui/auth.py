@@ -253,7 +253,7 @@ def substitute_sign_in():
     code = normalize_code(request.values.get("kod", ""))
     status = 200
     if request.method == "POST":
-        user, status = _try_code("substitute", lambda: state.users.redeem(code, now=state.box.clock.status().now))
+        user, status = _try_code("substitute", lambda: state.users.redeem(code, now=clock_status().now))
         if user:
             _begin_session(user)
             audit("signin", target=user["id"], substitute=True)

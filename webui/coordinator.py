@@ -11,7 +11,7 @@ from sync.errors import ClockUntrusted, HembasError
 
 from .auth import actor_id, audit, audit_view, require_role
 from .shifts import working_day
-from .state import get_box, web_state
+from .state import clock_status, get_box, web_state
 from .visits import author_name
 
 logger = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ def export():
     from sync import reentry
 
     box = get_box()
-    today = working_day() or box.clock.status().now.date()  # untrusted: only a default for the form
+    today = working_day() or clock_status().now.date()  # untrusted: only a default for the form
     since = _since_from(request.values) or (today - dt.timedelta(days=7))
     if request.method == "POST":
         form_since = _since_from(request.form)

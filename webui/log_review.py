@@ -17,7 +17,7 @@ from sync import log_review
 
 from .auth import actor_id, audit, audit_view, require_role
 from .coordinator import ACTIONS
-from .state import get_box, web_state
+from .state import clock_status, get_box, web_state
 from .visits import author_name
 
 logger = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ MAX_COMMENT = 500
 
 def _period(values):
     """(start, end) from ``fran`` and ``till`` (default: the last week); 400 when not a sane period."""
-    today = get_box().clock.status().now.date()  # calendar days of the log, not the working day
+    today = clock_status().now.date()  # calendar days of the log, not the working day
     try:
         end = dt.date.fromisoformat(values.get("till") or today.isoformat())
         start = dt.date.fromisoformat(values.get("fran") or (end - dt.timedelta(days=DEFAULT_DAYS - 1)).isoformat())

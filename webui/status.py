@@ -20,7 +20,7 @@ from sync.network.status import SyncStatus
 from sync.plan.warnings import plan_warnings, summary
 
 from .auth import actor_id, audit, require_role
-from .state import get_box, web_state
+from .state import clock_status, get_box, web_state
 from .users import ROLES
 
 logger = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ def index():
     return render_template("status.html", setup_errors=read_errors(box.data_dir), lights=lights_text(daemon),
                            plan=plan, info=box.mirror.info(),
                            warnings=summary(plan_warnings(plan, box.shifts)) if plan else [],
-                           clock=box.clock.status(), sync=SyncStatus(box.data_dir).read(),
+                           clock=clock_status(), sync=SyncStatus(box.data_dir).read(),
                            printer=queue.status(), binder=_binder_reminder(box), certificate=box_status(box),
                            can_press=bool(daemon and daemon.get("mock")) and g.user["role"] == "technician")
 
@@ -84,6 +84,7 @@ def confirm_clock():
     offset = box.clock.confirm(phone_time, by=actor_id())
     audit("clock.confirm", target=phone_time.isoformat(timespec="seconds"),
           offset_seconds=round(offset.total_seconds()))
+    # Read again, not clock_status(): the clock was just confirmed in this request.
     flash(_("Datum och tid är bekräftade: %(now)s.", now=box.clock.status().now.strftime("%Y-%m-%d %H:%M")), "ok")
     return redirect(url_for(".index"))
 

@@ -22,7 +22,7 @@ from sync.errors import HembasError
 from .auth import CLIENT_DATA, actor_id, audit, require_role
 from .meeting import meeting_shift
 from .qr import qr_svg
-from .state import get_box, web_state
+from .state import clock_status, get_box, web_state
 from .users import SUBSTITUTE, format_code
 
 bp = Blueprint("substitutes", __name__, url_prefix="/laget/vikarie")
@@ -42,7 +42,7 @@ def add():
         return render_template("substitute_add.html", shift=shift, form=request.form), 400
     body = record["body"]
     user, code = web_state().users.add_substitute(name=body["name"], staff_id=body["id"], until=shift.end,
-                                                  now=box.clock.status().now)
+                                                  now=clock_status().now)
     audit("user.add", target=user["id"], role=SUBSTITUTE, staff_id=body["id"])
     code = format_code(code)
     url = url_for("auth.substitute_sign_in", kod=code, _external=True)
