@@ -80,6 +80,17 @@ def tls_env(http_port, https_port):
             "HEMBAS_TLS_HTTPS_PORT": str(https_port)}
 
 
+def install_certificate(data_dir, workdir):
+    """A test CA in *workdir* and its certificate for NAME installed in the bench box; returns (store, CA, cert PEM)."""
+    from sync.certificate import store_for
+    from sync.config import load_config
+
+    store, ca = store_for(load_config(data_dir, environ=tls_env(0, 0))), TestCA(Path(workdir) / "ca")
+    cert, key = ca.issue(NAME)
+    store.install(cert, key, source="settings", now=dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=1))
+    return store, ca, cert
+
+
 def start_nginx(folder, data_dir, pem, upstream_port, **render_options):
     """A real nginx with the box's generated configuration in front of *upstream_port*; returns (nginx, https port)."""
     from deploy.nginx import render
@@ -98,11 +109,7 @@ def run(workdir, *, scale="full", rounds=None):
     rounds = rounds or ROUNDS[scale]
     data_dir, port = workdir / "data", free_port()
     card = prepare(data_dir)
-    from sync.certificate import store_for
-    from sync.config import load_config
-
-    store, ca = store_for(load_config(data_dir, environ=tls_env(0, 0))), TestCA(workdir / "ca")
-    store.install(*ca.issue(NAME), source="settings", now=dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=1))
+    store, ca, _ = install_certificate(data_dir, workdir)
     server, _ = start_server(hembas(data_dir, "serve", "--port", str(port)), port, workdir / "serve.log",
                              env=child_env(**tls_env(0, 0)))
     nginx = None

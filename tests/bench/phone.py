@@ -42,7 +42,7 @@ from zoneinfo import ZoneInfo
 from hembas_testing import sign_in
 
 from .http_load import free_port, hembas, start_server, stop
-from .https import NAME as TLS_NAME, start_nginx, tls_env
+from .https import NAME as TLS_NAME, install_certificate, start_nginx, tls_env
 from .measure import REPO_DIR, child_env
 
 CHROMIUM = "/usr/bin/chromium"
@@ -216,13 +216,7 @@ def run(workdir, *, with_lighthouse=True, https=False):
     base = f"http://127.0.0.1:{port}"
     try:
         if https:
-            from sync.certificate import store_for
-            from sync.config import load_config
-            from tls_testing import TestCA
-
-            store = store_for(load_config(data_dir, environ=tls))
-            cert, key = TestCA(workdir / "ca").issue(TLS_NAME)
-            store.install(cert, key, source="settings", now=dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=1))
+            store, _, cert = install_certificate(data_dir, workdir)
             nginx, https_port = start_nginx(workdir / "nginx", data_dir, store.path, port)
             base = f"https://{TLS_NAME}:{https_port}"
             extra_args = [f"--host-resolver-rules=MAP {TLS_NAME} 127.0.0.1",
