@@ -25,6 +25,7 @@ from sync.config import load_config
 from sync.store.database import atomic_write_bytes
 
 from . import formatting
+from .page_cache import ServeCachedPages
 from .state import WebState
 
 logger = logging.getLogger(__name__)
@@ -85,6 +86,7 @@ def create_app(config=None, *, box=None, test_config=None):
     for name in PAGES:
         module = importlib.import_module(f"{__name__}.{name}")
         module.init_app(app) if hasattr(module, "init_app") else app.register_blueprint(module.bp)
+    app.wsgi_app = ServeCachedPages(app)  # after the blueprints: it finds the cached views by endpoint
     return app
 
 

@@ -55,16 +55,19 @@ def load_user():
     web_state().refusals.flush()  # a minute of refused sign-ins that has ended goes into the log
     token = session.get("token")
     if token:
-        state = web_state()
-        user_id = state.sessions.user_id(token)
-        user = state.users.get(user_id) if user_id else None
-        if user and state.users.usable(user, now=clock_status().now):  # a substitute: until the shift ends
-            g.user = user
-        else:
+        g.user = signed_in(web_state(), token, now=clock_status().now)
+        if g.user is None:
             session.pop("token", None)
     if g.user is None and request.endpoint not in PUBLIC:
         target = request.full_path.rstrip("?")
         return redirect(url_for("auth.sign_in", next=target if len(target) <= MAX_NEXT else None))
+
+
+def signed_in(state, token, *, now):
+    """The account of session *token* while both are live (a substitute's: until the shift ends), else None."""
+    user_id = state.sessions.user_id(token) if token else None
+    user = state.users.get(user_id) if user_id else None
+    return user if user and state.users.usable(user, now=now) else None
 
 
 def require_role(*roles):
@@ -102,13 +105,22 @@ def audit_view(action, client_ids, *, listed=(), target="", **detail):
     on a page that shows a client without naming it here.
     """
     clients, listed = sorted(set(client_ids)), sorted(set(listed) - set(client_ids))
-    if "audited_views" in g:  # a page being rendered for webui.page_cache, which repeats this on every hit
-        g.audited_views.append(((action, clients), dict(listed=listed, target=target, **detail)))
-    if request.headers.get("X-Hembas-Save"):  # fetched by the service worker to keep on the phone (webui.offline)
-        detail["saved"] = True
-    if clients or listed:
-        audit(action, target=target, clients=clients, page=request.full_path.rstrip("?")[:MAX_NEXT], **detail,
-              **({"listed": listed} if listed else {}))
+    if not (clients or listed):
+        return
+    view = (action, target, {"clients": clients, "page": request.full_path.rstrip("?")[:MAX_NEXT], **detail,
+                             **({"listed": listed} if listed else {})})
+    if "page_views" in g:  # a page being rendered for webui.page_cache, which logs it again on every hit
+        g.page_views.append(view)
+    log_view(web_state().box.audit, view, actor=actor_id(), environ=request.environ)
+
+
+def log_view(audit_log, view, *, actor, environ):
+    """Write *view* (action, target, detail) as seen by the request of WSGI *environ*: its address, and
+    whether the service worker fetched the page to keep it on the phone (webui.offline)."""
+    action, target, detail = view
+    saved = {"saved": True} if environ.get("HTTP_X_HEMBAS_SAVE") else {}
+    audit_log.record(action, actor=actor, target=target,
+                     detail={"address": environ.get("REMOTE_ADDR"), **detail, **saved})
 
 
 def _anonymous():

@@ -1,9 +1,12 @@
-"""Rendered pages kept until something they show changes: Idag, the client card, Laget idag.
+"""Pages kept until something they show changes, and answered before Flask: Idag, the client card, Laget idag.
 
-At 06:50 the whole team opens the same few pages at once, and almost all
-of a page's time is Jinja rendering the same template for the same data
-again (issue 15).  A view marked :func:`cached_page` is rendered once per
-*key*, and the key is everything such a page can depend on::
+At 06:50 the whole team opens the same few pages at once.  Rendering the
+template is most of a page's work, and Flask's request handling most of
+what is left (issue 15), so a view marked :func:`cached_page` is rendered
+once per *key*, and :class:`ServeCachedPages`, a WSGI middleware in front
+of the app, answers the next request with the same key from memory with
+exactly the status, headers and bytes Flask sent.  The key is everything
+such a page can depend on::
 
     the URL (path and query)          the account (id, role, staff id), its CSRF token
     the plan version                  Records.revision(): every note, outcome, move, absence
@@ -16,31 +19,49 @@ records and the time, and shift hours and lead times are whole minutes.
 so invalidation is structural: any write through ``Records`` or a new plan
 changes the key, whichever page or process wrote it, and a page is never
 shown stale.  Times on a page ("12 min sedan", whether a shift has begun)
-are whole minutes, hence the minute in the key.  A signed-out session
-never gets here (``webui.auth.load_user`` redirects first), and a page
-carrying a flashed message is neither served from nor put in the cache.
+are whole minutes, hence the minute in the key.
+
+What a request must pass is checked as for any other: the session cookie
+is verified with the app's own serializer and its token with
+:func:`webui.auth.signed_in`, so a signed-out session or an ended
+substitute gets no page (the request goes on to Flask, which sends it to
+sign-in).  Role checks need no repeating: a page is only kept after Flask
+showed it to that role, the role is in the key and a view's rule depends
+on nothing outside the key.  Only a plain 200 without ``Set-Cookie`` is
+kept, and a request whose session carries a flashed message is not
+answered from memory.
 
 The access log is not cached: the ``audit_view`` calls a view made while
-rendering are kept with the page and made again, with this request's
-time and address, on every hit.  A page that reads anything else (the
-audit log, the lockout table, a new store) must add it to :func:`page_key`
-before using :func:`cached_page`.
+rendering are kept with the page and written again, with this request's
+time and address, on every hit (:func:`webui.auth.log_view`).  A page that
+reads anything else (the audit log, the lockout table, a new store) must
+add it to :func:`page_key` before using :func:`cached_page`.
 """
 
 import collections
 import functools
 import threading
 
-from flask import current_app, g, request, session
+from flask import g, request, session
+from itsdangerous import BadSignature
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import parse_cookie
 
-from .auth import audit_view, csrf_token
-from .state import clock_status, get_box, web_state
+from sync.errors import HembasError, StoreError
+
+from .auth import actor_id, log_view, signed_in
+from .state import CLOCK_READ
 
 PAGES_KEPT = 128  # pages of 3–16 KB: at most about 2 MB
+KEY = "hembas.page_key"          # in the WSGI environ: this request's page key, when it has one
+KEPT = "hembas.page_views"       # in the WSGI environ: set by cached_page when the page may be kept
+
+
+Page = collections.namedtuple("Page", "status headers body views")
 
 
 class PageCache:
-    """A bounded, thread-safe map from a page's key to its HTML and the access-log calls it made."""
+    """A bounded, thread-safe map from a page's key to its :class:`Page`."""
 
     def __init__(self, size=PAGES_KEPT):
         self.size = size
@@ -65,32 +86,98 @@ class PageCache:
         return len(self._pages)
 
 
-def page_key():
-    """Everything a cached page shows depends on, for the signed-in account (see the module docstring)."""
-    box, user = get_box(), g.user
-    plan, status = box.mirror.current(), clock_status()
-    return (request.path, tuple(sorted(request.args.items(multi=True))),
-            user["id"], user["role"], user["staff_id"], csrf_token(),
-            plan.version if plan else None, box.records.revision(), web_state().users.revision(),
+def page_key(environ, state, user, csrf, status):
+    """Everything a cached page shows depends on, for *user* (see the module docstring)."""
+    plan = state.box.mirror.current()
+    return (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
+            user["id"], user["role"], user["staff_id"], csrf,
+            plan.version if plan else None, state.box.records.revision(), state.users.revision(),
             status.trusted, status.now.replace(second=0, microsecond=0))
 
 
 def cached_page(view):
-    """Serve *view*'s page from :class:`PageCache` while its key is unchanged (put below ``require_role``)."""
+    """Let :class:`ServeCachedPages` keep *view*'s page for its key (put below ``require_role``)."""
     @functools.wraps(view)
     def wrapped(**kwargs):
-        if "_flashes" in session:
-            return view(**kwargs)
-        cache, key = current_app.extensions.setdefault("hembas.pages", PageCache()), page_key()
-        page = cache.get(key)
-        if page is not None:
-            html, views = page
-            for args, detail in views:
-                audit_view(*args, **detail)
-            return html
-        g.audited_views = []
-        html = view(**kwargs)
-        if isinstance(html, str) and "_flashes" not in session:
-            cache.put(key, (html, g.audited_views))
-        return html
+        keep = KEY in request.environ  # ServeCachedPages made a key: a live session without a flashed message
+        if keep:
+            g.page_views = []
+        page = view(**kwargs)
+        if keep and isinstance(page, str) and "_flashes" not in session:  # the view flashed nothing either
+            request.environ[KEPT] = g.page_views
+        return page
+    wrapped.cached_page = True
     return wrapped
+
+
+class ServeCachedPages:
+    """WSGI middleware: answer a page kept by :func:`cached_page` without running the app.
+
+    ``app.wsgi_app = ServeCachedPages(app)``, as Flask's documentation adds
+    middleware, once every blueprint is registered (the views marked
+    :func:`cached_page` are found by their endpoints).
+    """
+
+    def __init__(self, app, size=PAGES_KEPT):
+        self.app, self.wsgi_app, self.pages = app, app.wsgi_app, PageCache(size)
+        self.endpoints = {name for name, view in app.view_functions.items() if getattr(view, "cached_page", False)}
+        self.cookie = app.config["SESSION_COOKIE_NAME"]
+        self.max_age = int(app.permanent_session_lifetime.total_seconds())
+
+    def __call__(self, environ, start_response):
+        try:
+            key, user = self.key(environ) if environ.get("REQUEST_METHOD") == "GET" else (None, None)
+        except HembasError:  # a store that cannot be read: the app meets it again and shows why, in Swedish
+            key = None
+        if key is None:
+            return self.wsgi_app(environ, start_response)
+        page = self.pages.get(key)
+        if page is not None:
+            state = self.app.extensions["hembas"]
+            state.refusals.flush()  # as webui.auth.load_user does for every request
+            try:
+                for view in page.views:
+                    log_view(state.box.audit, view, actor=actor_id(user), environ=environ)
+            except StoreError:  # no page without its log entry: the app tries again and shows "Inte sparat"
+                return self.wsgi_app(environ, start_response)
+            start_response(page.status, list(page.headers))
+            return [page.body]
+        environ[KEY] = key
+        sent = []
+
+        def keep_response(status, headers, exc_info=None):
+            sent[:] = [status, headers]
+            return start_response(status, headers, exc_info)
+
+        body = self.wsgi_app(environ, keep_response)
+        if KEPT not in environ:
+            return body
+        try:
+            content = b"".join(body)
+        finally:
+            getattr(body, "close", lambda: None)()
+        status, headers = sent
+        if status.startswith("200 ") and not any(name.lower() == "set-cookie" for name, _ in headers):
+            self.pages.put(key, Page(status, tuple(headers), content, tuple(environ[KEPT])))
+        return [content]
+
+    def key(self, environ):
+        """This request's page key and account, or (None, None): not a cached view, or no live session."""
+        nothing = None, None
+        try:
+            endpoint, _ = self.app.url_map.bind_to_environ(environ).match()
+        except HTTPException:
+            return nothing
+        value = parse_cookie(environ).get(self.cookie) if endpoint in self.endpoints else None
+        if not value:
+            return nothing
+        try:  # as Flask's SecureCookieSessionInterface.open_session reads it
+            data = self.app.session_interface.get_signing_serializer(self.app).loads(value, max_age=self.max_age)
+        except BadSignature:
+            return nothing
+        if "_flashes" in data or not data.get("csrf") or not data.get("token"):
+            return nothing
+        state = self.app.extensions["hembas"]
+        status = environ[CLOCK_READ] = state.box.clock.status()  # webui.state.clock_status reads this one
+        user = signed_in(state, data["token"], now=status.now)
+        return (page_key(environ, state, user, data["csrf"], status), user) if user else nothing

@@ -4,7 +4,7 @@ import dataclasses
 import logging
 import threading
 
-from flask import current_app, g
+from flask import current_app, g, has_request_context, request
 
 from .devices import DeviceCookies
 from .lockout import Lockout
@@ -13,6 +13,8 @@ from .sessions import Sessions
 from .users import Users
 
 logger = logging.getLogger(__name__)
+
+CLOCK_READ = "hembas.clock_status"  # in a request's WSGI environ: the clock as webui.page_cache read it
 
 
 @dataclasses.dataclass
@@ -57,6 +59,7 @@ def get_box():
 
 def clock_status():
     """The box's clock as this request sees it: read once, so the sign-in check and the page agree on "now"."""
-    if "clock_status" not in g:
-        g.clock_status = get_box().clock.status()
+    if "clock_status" not in g:  # webui.page_cache may have read it for this request already
+        made = request.environ.get(CLOCK_READ) if has_request_context() else None
+        g.clock_status = made or get_box().clock.status()
     return g.clock_status

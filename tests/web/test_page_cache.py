@@ -8,9 +8,11 @@ morning meeting's sync.day.changes, sign-out), then asks again.
 import datetime as dt
 
 import pytest
+from flask import request
 from hembas_testing import NOW, TODAY, fixed_clock, move_visit
 
 from sync.day.changes import audit_as, mark_absent
+from sync.errors import StoreError
 from sync.plan.demo import demo_plan
 from webui import clients, team, today
 
@@ -127,3 +129,68 @@ def test_the_clock_moving_on_changes_the_page(as_staff, box):
     assert later != html and "3 tim sedan" in later
     box.clock = fixed_clock(box.data_dir, now=NOW.replace(year=2000))  # implausible: not trusted
     assert "klockan är inte bekräftad" in html_of(as_staff, "/")
+
+
+@pytest.fixture
+def entered(app):
+    """The paths of the requests that reached Flask's request handling (a kept page is answered before it)."""
+    paths = []
+    app.before_request_funcs.setdefault(None, []).insert(0, lambda: paths.append(request.full_path))
+    return paths
+
+
+def test_a_kept_page_is_answered_before_flask_exactly_as_flask_answered_it(as_staff, box, entered):
+    card = f"/klient/{box.day(TODAY).route('s2')[0].client_id}"
+    first, second = as_staff.get(card), as_staff.get(card)
+    assert entered == [f"{card}?"]
+    assert (second.status, second.get_data()) == (first.status, first.get_data())
+    assert sorted(second.headers.items()) == sorted(first.headers.items())
+    assert "Set-Cookie" not in second.headers and second.headers["Cache-Control"] == "no-store"
+    assert "Content-Security-Policy" in second.headers
+
+
+def test_a_hit_is_logged_with_its_own_address_and_saving(as_staff, box, entered):
+    card = f"/klient/{box.day(TODAY).route('s2')[0].client_id}"
+    as_staff.get(card, environ_base={"REMOTE_ADDR": "10.0.0.7"})
+    as_staff.get(card, environ_base={"REMOTE_ADDR": "10.0.0.8"}, headers={"X-Hembas-Save": "1"})
+    assert len(entered) == 1
+    hit, first = box.audit.entries(action="client.open")  # newest first
+    assert (first["detail"]["address"], hit["detail"]["address"]) == ("10.0.0.7", "10.0.0.8")
+    assert "saved" not in first["detail"] and hit["detail"]["saved"] is True
+    assert hit["actor"] == first["actor"] == "s2"
+    assert {k: v for k, v in hit["detail"].items() if k not in ("address", "saved")} == \
+        {k: v for k, v in first["detail"].items() if k != "address"}
+
+
+def test_a_cookie_with_a_wrong_signature_gets_no_page(web, accounts, box):
+    card = f"/klient/{box.day(TODAY).route('s2')[0].client_id}"
+    web.sign_in(accounts["staff"])
+    html_of(web, card)
+    value = web.client.get_cookie("hembas").value
+    web.client.set_cookie("hembas", value[:-2] + ("AA" if not value.endswith("AA") else "BB"))
+    response = web.get(card)
+    assert response.status_code == 302 and "/logga-in" in response.headers["Location"]
+
+
+def test_a_hit_that_cannot_be_logged_shows_the_swedish_error_and_no_page(as_staff, box, monkeypatch):
+    card = f"/klient/{box.day(TODAY).route('s2')[0].client_id}"
+    entry = box.plan().clients[card.rsplit("/", 1)[1]].name
+    assert entry in html_of(as_staff, card)
+
+    def full(*args, **kwargs):
+        raise StoreError("kunde inte skriva granskningsloggen: disken är full")
+    monkeypatch.setattr(box.audit, "record", full)
+    response = as_staff.get(card)
+    assert response.status_code == 507 and "Inte sparat" in response.get_data(as_text=True)
+    assert entry not in response.get_data(as_text=True)
+
+
+def test_a_store_that_cannot_be_read_is_the_app_s_error_page_not_a_bare_500(as_staff, box, monkeypatch):
+    card = f"/klient/{box.day(TODAY).route('s2')[0].client_id}"
+    html_of(as_staff, card)
+
+    def unreadable():
+        raise StoreError("kunde inte läsa anteckningarna: Input/output error")
+    monkeypatch.setattr(box.records, "revision", unreadable)
+    response = as_staff.get(card)
+    assert response.status_code == 507 and "Inte sparat" in response.get_data(as_text=True)
