@@ -26,6 +26,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 
 from .auth import ON_ROUTE, audit_view, csrf_token
+from .sessions import RememberedCookies
 from .shifts import current_shift
 from .state import get_box
 
@@ -55,11 +56,14 @@ class SavingLeavesTheSession(SecureCookieSessionInterface):
         return not request.headers.get(SAVING) and super().should_set_cookie(app, session)
 
     def get_signing_serializer(self, app):
-        """The app's serializer, made once (Flask makes a new one for every request, twice a page)."""
+        """The app's serializer, made once (Flask makes a new one for every request, twice a page),
+        remembering the cookies it has checked (webui.sessions.RememberedCookies)."""
         keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
         made = app.extensions.get("hembas.session_serializer")
         if made is None or made[0] != keys:
-            made = app.extensions["hembas.session_serializer"] = (keys, super().get_signing_serializer(app))
+            serializer = super().get_signing_serializer(app)
+            serializer = serializer and RememberedCookies(serializer)  # None without a secret key, as Flask's
+            made = app.extensions["hembas.session_serializer"] = (keys, serializer)
         return made[1]
 
 

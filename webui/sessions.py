@@ -11,11 +11,19 @@ record, so a copied cookie stops working at once::
     sessions.end(token)
 """
 
+import collections
 import datetime as dt
 import hashlib
 import secrets
+import threading
+import time
+
+from itsdangerous import SignatureExpired
 
 from sync.store.database import Database
+
+COOKIES_REMEMBERED = 256  # a few per phone of the team: an entry is a token, a form token and a timestamp
+FLAT = (str, int, float, bool, type(None))
 
 
 def _digest(token):
@@ -64,3 +72,47 @@ class Sessions:
         """End every session of one account (new PIN, account removed)."""
         with self._db.transaction() as db:
             db.table("sessions").remove(lambda r: r["user_id"] == user_id)
+
+
+class RememberedCookies:
+    """The session cookie's serializer, remembering the cookies whose signature it has checked.
+
+    A phone sends the same signed cookie with every request until its session
+    changes, and checking it (HMAC, base64, Flask's tagged JSON) was a third
+    of the instructions of a kept page (issue 15).  Only a cookie that
+    verified is remembered, by its exact text, and only when its data is
+    flat (strings, numbers), so no caller can change the remembered copy;
+    its age is checked against *max_age* on every use, as itsdangerous does::
+
+        app.session_interface.get_signing_serializer(app)   # webui.offline wraps Flask's in this
+    """
+
+    def __init__(self, serializer, size=COOKIES_REMEMBERED):
+        self._serializer, self.size = serializer, size
+        self._seen = collections.OrderedDict()  # cookie text -> (data, signed at, whole seconds)
+        self._lock = threading.Lock()
+
+    def __len__(self):
+        return len(self._seen)
+
+    def dumps(self, data):
+        return self._serializer.dumps(data)
+
+    def loads(self, value, max_age=None):
+        with self._lock:
+            seen = self._seen.get(value)
+            if seen is not None:
+                self._seen.move_to_end(value)
+        if seen is None:
+            data, signed = self._serializer.loads(value, max_age=max_age, return_timestamp=True)
+            if isinstance(data, dict) and all(isinstance(v, FLAT) for v in data.values()):
+                with self._lock:
+                    self._seen[value] = (dict(data), int(signed.timestamp()))
+                    while len(self._seen) > self.size:
+                        self._seen.popitem(last=False)
+            return data
+        data, signed = seen
+        age = int(time.time()) - signed
+        if max_age is not None and not 0 <= age <= max_age:
+            raise SignatureExpired(f"Signature age {age} outside 0–{max_age} seconds", payload=value)
+        return dict(data)
