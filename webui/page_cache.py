@@ -53,6 +53,7 @@ from .auth import actor_id, log_view, signed_in
 from .state import CLOCK_READ
 
 PAGES_KEPT = 128  # pages of 3–16 KB: at most about 2 MB
+PATHS_REMEMBERED = 1024  # paths routed once: which of them are cached views
 KEY = "hembas.page_key"          # in the WSGI environ: this request's page key, when it has one
 KEPT = "hembas.page_views"       # in the WSGI environ: set by cached_page when the page may be kept
 
@@ -121,6 +122,7 @@ class ServeCachedPages:
     def __init__(self, app, size=PAGES_KEPT):
         self.app, self.wsgi_app, self.pages = app, app.wsgi_app, PageCache(size)
         self.endpoints = {name for name, view in app.view_functions.items() if getattr(view, "cached_page", False)}
+        self._kept_paths = {}  # PATH_INFO -> whether a GET of it reaches a cached view (a third of a key's work)
         self.cookie = app.config["SESSION_COOKIE_NAME"]
         self.max_age = int(app.permanent_session_lifetime.total_seconds())
 
@@ -164,11 +166,7 @@ class ServeCachedPages:
     def key(self, environ):
         """This request's page key and account, or (None, None): not a cached view, or no live session."""
         nothing = None, None
-        try:
-            endpoint, _ = self.app.url_map.bind_to_environ(environ).match()
-        except HTTPException:
-            return nothing
-        value = parse_cookie(environ).get(self.cookie) if endpoint in self.endpoints else None
+        value = parse_cookie(environ).get(self.cookie) if self.kept_path(environ) else None
         if not value:
             return nothing
         try:  # as Flask's SecureCookieSessionInterface.open_session reads it
@@ -181,3 +179,17 @@ class ServeCachedPages:
         status = environ[CLOCK_READ] = state.box.clock.status()  # webui.state.clock_status reads this one
         user = signed_in(state, data["token"], now=status.now)
         return (page_key(environ, state, user, data["csrf"], status), user) if user else nothing
+
+    def kept_path(self, environ):
+        """Whether this GET's path is routed to a view marked :func:`cached_page` (remembered per path)."""
+        path = environ.get("PATH_INFO", "")
+        kept = self._kept_paths.get(path)
+        if kept is None:
+            try:
+                endpoint, _ = self.app.url_map.bind_to_environ(environ).match()
+            except HTTPException:  # not found, or a redirect to add a slash
+                endpoint = None
+            if len(self._kept_paths) >= PATHS_REMEMBERED:  # crawled or hostile URLs: start again
+                self._kept_paths.clear()
+            kept = self._kept_paths[path] = endpoint in self.endpoints
+        return kept
