@@ -5,7 +5,8 @@
 # command at another time of day (the night patrol at 01:30), a CUPS server of
 # the tests' own with the Generic PDF driver (cups-daemon, cups-client,
 # cups-ipp-utils, cups-filters), poppler-utils to read the A4 PDFs back, and
-# nginx-light and openssl for HTTPS through a real nginx with a test CA.
+# nginx-light and openssl for HTTPS through a real nginx with a test CA, and
+# valgrind to count a page's instructions in the server (bench.instructions).
 # Installed only when missing.
 set -eu
 missing=""
@@ -22,6 +23,7 @@ command -v ipptool >/dev/null 2>&1 || missing="$missing cups-ipp-utils"
 command -v pdftotext >/dev/null 2>&1 || missing="$missing poppler-utils"
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$missing nginx-light"
 command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
+command -v valgrind >/dev/null 2>&1 || missing="$missing valgrind"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     echo "tests: missing$missing; install them (apt-get install$missing) or the tests that need them are skipped" >&2

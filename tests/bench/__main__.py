@@ -19,8 +19,8 @@ from pathlib import Path
 
 from .measure import REPO_DIR
 
-BENCHMARKS = ["plan_import", "printing", "binder", "web", "https", "sync_poll", "day_proposal"]
-COMPARED = {"web"}  # those that take --baseline
+BENCHMARKS = ["plan_import", "printing", "binder", "web", "instructions", "https", "sync_poll", "day_proposal"]
+COMPARED = {"web", "instructions"}  # those that take --baseline
 
 
 def machine():
@@ -35,7 +35,7 @@ def main(argv=None):
     parser.add_argument("--scale", choices=("full", "smoke"), default="full")
     parser.add_argument("--output", type=Path, default=REPO_DIR / "bench" / "results.json")
     parser.add_argument("--baseline", type=Path, help="another checkout (e.g. main's) for the benchmarks that "
-                                                      "compare servers side by side (web)")
+                                                      "compare servers side by side (web, instructions)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
     results = {"started_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),

@@ -3,7 +3,7 @@
 import json
 
 from bench import __main__ as bench_main
-from bench import binder, day_proposal, plan_import, printing, sync_poll, web
+from bench import binder, day_proposal, instructions, plan_import, printing, sync_poll, web
 
 
 def test_plan_import_benchmark_measures_every_scale(tmp_path):
@@ -77,3 +77,11 @@ def test_proposal_benchmark_times_the_heuristic_and_cp_sat_where_installed(tmp_p
     for theirs in (r for r in rows if r["solver"] == "cp-sat"):
         assert theirs["import_s"] > 0 and theirs["status"] in ("OPTIMAL", "FEASIBLE")
         assert theirs["placed"] == ours["placed"] and theirs["cost"] <= ours["cost"]
+
+
+def test_instructions_benchmark_counts_a_page_and_its_ceiling_under_callgrind(tmp_path):
+    row, = instructions.run(tmp_path, scale="smoke")["rows"]
+    assert row["page"] == "Idag" and row["bytes"] > 1000 and row["rounds"] == instructions.ROUNDS["smoke"]
+    # waitress alone costs some hundred thousand instructions a request; a signed-in, logged page more
+    assert 10_000 < row["ceiling_instructions"] < row["instructions"]
+    assert 0 < row["ratio"] < 1
