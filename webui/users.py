@@ -107,7 +107,9 @@ class Users:
         return bool(user["pin_hash"])
 
     def get(self, user_id):
-        return next((u for u in self.all() if u["id"] == user_id), None)
+        """The account *user_id* (a copy), or None; every request's sign-in check asks."""
+        rows = self._db.read_all().get("users", {}).values()
+        return next((dict(r) for r in rows if r["id"] == user_id), None)
 
     def named(self, name):
         """The account with a PIN that *name*, as typed on the sign-in page, means, or None.

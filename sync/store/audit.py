@@ -40,6 +40,7 @@ from ..errors import StoreError
 from .database import atomic_write_bytes, describe_os_error
 
 logger = logging.getLogger(__name__)
+ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # one line an entry; made once, not per entry
 
 
 class AuditLog:
@@ -67,7 +68,7 @@ class AuditLog:
             "target": target,
             "detail": detail or {},
         }
-        line = (json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+        line = (ENCODER.encode(entry) + "\n").encode()
         with self._group:
             number, leader = next(self._numbers), False
             self._queue.append((number, line))
