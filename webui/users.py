@@ -88,8 +88,11 @@ class Users:
 
     def all(self):
         """Every account, sorted by name."""
-        rows = self._db.read_all().get("users", {}).values()
-        return sorted((dict(r) for r in rows), key=lambda u: u["name"].casefold())
+        return sorted((dict(r) for r in self._rows()), key=lambda u: u["name"].casefold())
+
+    def _rows(self):
+        """The stored accounts as they are (not copies: do not change them)."""
+        return self._db.read_all().get("users", {}).values()
 
     def revision(self):
         """Changes whenever an account is added, changed or removed (see Records.revision)."""
@@ -108,8 +111,7 @@ class Users:
 
     def get(self, user_id):
         """The account *user_id* (a copy), or None; every request's sign-in check asks."""
-        rows = self._db.read_all().get("users", {}).values()
-        return next((dict(r) for r in rows if r["id"] == user_id), None)
+        return next((dict(r) for r in self._rows() if r["id"] == user_id), None)
 
     def named(self, name):
         """The account with a PIN that *name*, as typed on the sign-in page, means, or None.
