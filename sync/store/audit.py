@@ -35,6 +35,7 @@ import logging
 import os
 import threading
 import uuid
+import weakref
 
 from ..errors import StoreError
 from .database import atomic_write_bytes, describe_os_error
@@ -50,7 +51,9 @@ class AuditLog:
         self.path = data_dir / "audit.jsonl"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock_path = data_dir / "audit.jsonl.lock"
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the two files below, kept open (see _open_log)
+        self._log = None
+        self._lock_file = None
         self._group = threading.Condition()  # guards the three below
         self._queue = []       # (number, line) waiting for the next group
         self._written = {}     # number -> None, or the StoreError its group met
@@ -98,39 +101,48 @@ class AuditLog:
         """Write *lines* at the end of the log and fsync once; all or none of them stay."""
         with self._locked():
             try:
-                fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                fd, size = self._open_log()
             except OSError as exc:
                 raise StoreError(f"kunde inte skriva granskningsloggen: {describe_os_error(exc)}") from exc
             try:
-                size = os.fstat(fd).st_size
-                try:
-                    if os.write(fd, lines) != len(lines):
-                        raise OSError(errno.ENOSPC, "short write")
-                    os.fsync(fd)
-                except OSError as exc:
-                    # A torn entry must not glue itself to the next one: cut the whole group off again.
-                    with contextlib.suppress(OSError):
-                        os.ftruncate(fd, size)
-                    raise StoreError(f"kunde inte skriva granskningsloggen: {describe_os_error(exc)}") from exc
-            finally:
-                os.close(fd)
+                if os.write(fd, lines) != len(lines):
+                    raise OSError(errno.ENOSPC, "short write")
+                os.fsync(fd)
+            except OSError as exc:
+                # A torn entry must not glue itself to the next one: cut the whole group off again.
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fd, size)
+                raise StoreError(f"kunde inte skriva granskningsloggen: {describe_os_error(exc)}") from exc
+
+    def _open_log(self):
+        """(descriptor, size) of the log, kept open between groups; opened again once a prune replaced it.
+
+        Opening, checking and closing the file per group was half the
+        system calls of a cached page (issue 15); a replaced file is seen
+        by its link count, which its replacement by rename drops to zero.
+        """
+        if self._log is not None:
+            st = os.fstat(self._log.fd)
+            if st.st_nlink:
+                return self._log.fd, st.st_size
+            self._log.close()  # replaced by a prune, here or in another process
+        self._log = _KeptOpen(self, self.path, 0o600)
+        return self._log.fd, os.fstat(self._log.fd).st_size
 
     @contextlib.contextmanager
     def _locked(self):
         """This process's threads and every other process (web server, daemon, CLI, sync) take turns."""
         with self._lock:
-            try:  # os.open, not open(): a file object costs more than the lock itself, once per group
-                lock_fd = os.open(self._lock_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)  # as open(path, "a")
+            try:
+                if self._lock_file is None:
+                    self._lock_file = _KeptOpen(self, self._lock_path, 0o666)  # as open(path, "a")
+                fcntl.flock(self._lock_file.fd, fcntl.LOCK_EX)
             except OSError as exc:
                 raise StoreError(f"kunde inte skriva granskningsloggen: {describe_os_error(exc)}") from exc
             try:
-                fcntl.flock(lock_fd, fcntl.LOCK_EX)
-                try:
-                    yield
-                finally:
-                    fcntl.flock(lock_fd, fcntl.LOCK_UN)
+                yield
             finally:
-                os.close(lock_fd)
+                fcntl.flock(self._lock_file.fd, fcntl.LOCK_UN)
 
     def prune(self, *, older_than, acknowledged):
         """Drop entries from before *older_than* whose ids are in *acknowledged*; returns the dropped ids.
@@ -205,6 +217,19 @@ class AuditLog:
                 if limit and len(out) >= limit:
                     break
         return out
+
+
+class _KeptOpen:
+    """A file opened for appending that stays open as long as its *owner* lives.
+
+    Closed when the owner is collected (no ResourceWarning, no descriptor
+    leaked by the many short-lived boxes of the CLI and the tests) or by
+    :meth:`close`.
+    """
+
+    def __init__(self, owner, path, mode):
+        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, mode)
+        self.close = weakref.finalize(owner, os.close, self.fd)
 
 
 def _at(entry):

@@ -41,6 +41,17 @@ def test_appends_during_a_prune_are_never_lost(data_dir):
     assert set(written) <= ids and not set(old) & ids
 
 
+def test_a_log_kept_open_by_the_web_server_writes_into_the_file_another_process_pruned(data_dir):
+    server, sync_loop = AuditLog(data_dir), AuditLog(data_dir)  # two processes' views of one log
+    old = server.record("signin", actor="s1", at=NOW - dt.timedelta(days=100))["id"]
+    assert sync_loop.prune(older_than=NOW - dt.timedelta(days=90), acknowledged={old}) == [old]
+    after = server.record("client.open", actor="s2", target="c01")["id"]  # its open file was replaced
+    assert [e["id"] for e in AuditLog(data_dir).entries()] == [after]
+    (data_dir / "audit.jsonl").unlink()  # gone altogether (a technician's cleanup): the next entry starts it again
+    again = server.record("client.open", actor="s2", target="c02")["id"]
+    assert [e["id"] for e in AuditLog(data_dir).entries()] == [again]
+
+
 def test_after_a_push_acknowledged_entries_past_keep_days_leave_and_the_rest_stays(net_box, hub_store):
     publish(hub_store, newer_plan())
     net_box.config["audit"]["keep_days"] = 90
