@@ -54,6 +54,7 @@ from .state import CLOCK_READ
 
 PAGES_KEPT = 128  # pages of 3–16 KB: at most about 2 MB
 PATHS_REMEMBERED = 1024  # paths routed once: which of them are cached views
+COOKIE_HEADERS_REMEMBERED = 256  # Cookie headers parsed once: the session cookie each carries
 KEY = "hembas.page_key"          # in the WSGI environ: this request's page key, when it has one
 KEPT = "hembas.page_views"       # in the WSGI environ: set by cached_page when the page may be kept
 
@@ -123,6 +124,7 @@ class ServeCachedPages:
         self.app, self.wsgi_app, self.pages = app, app.wsgi_app, PageCache(size)
         self.endpoints = {name for name, view in app.view_functions.items() if getattr(view, "cached_page", False)}
         self._kept_paths = {}  # PATH_INFO -> whether a GET of it reaches a cached view (a third of a key's work)
+        self._session_cookies = {}  # Cookie header -> the session cookie in it, or "" (an eighth of a key's work)
         self.cookie = app.config["SESSION_COOKIE_NAME"]
         self.max_age = int(app.permanent_session_lifetime.total_seconds())
 
@@ -166,7 +168,7 @@ class ServeCachedPages:
     def key(self, environ):
         """This request's page key and account, or (None, None): not a cached view, or no live session."""
         nothing = None, None
-        value = parse_cookie(environ).get(self.cookie) if self.kept_path(environ) else None
+        value = self.session_cookie(environ) if self.kept_path(environ) else None
         if not value:
             return nothing
         try:  # as Flask's SecureCookieSessionInterface.open_session reads it
@@ -179,6 +181,17 @@ class ServeCachedPages:
         status = environ[CLOCK_READ] = state.box.clock.status()  # webui.state.clock_status reads this one
         user = signed_in(state, data["token"], now=status.now)
         return (page_key(environ, state, user, data["csrf"], status), user) if user else nothing
+
+    def session_cookie(self, environ):
+        """The session cookie this request carries, or "" (parsed once per Cookie header: a phone sends the same)."""
+        header = environ.get("HTTP_COOKIE", "")
+        value = self._session_cookies.get(header)
+        if value is None:
+            value = parse_cookie(environ).get(self.cookie) or ""
+            if len(self._session_cookies) >= COOKIE_HEADERS_REMEMBERED:  # many phones, or made-up headers
+                self._session_cookies.clear()
+            self._session_cookies[header] = value
+        return value
 
     def kept_path(self, environ):
         """Whether this GET's path is routed to a view marked :func:`cached_page` (remembered per path)."""
