@@ -41,6 +41,7 @@ DEFAULTS = {
         "host": "127.0.0.1",
         "port": 8080,
         "threads": 6,               # waitress worker threads
+        "one_core": True,           # keep the server's threads on one CPU: no GIL fight across cores
         "connection_limit": 200,    # open connections at most; when full, the longest idle one is shed
         "connections_per_address": 16,  # per phone (a browser opens up to 6); more are closed at once
         "idle_seconds": 30,         # an idle keep-alive connection is closed after this long

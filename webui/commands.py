@@ -54,7 +54,9 @@ def staff_id_for(box, name):
 
 def cmd_serve(args, config):
     from . import create_app
-    from .serving import make_server
+    from .serving import keep_to_one_core, make_server
+
+    keep_to_one_core(config["web"]["one_core"])  # first: every thread the app and waitress start inherits it
 
     host = args.host or config["web"]["host"]
     port = args.port or config["web"]["port"]

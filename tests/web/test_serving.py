@@ -8,7 +8,10 @@ phones and a laptop with many addresses.
 
 import http.client
 import logging
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 
@@ -133,3 +136,32 @@ def test_phones_waiting_for_a_worker_write_no_log_line_each(serve, caplog):
         phone.join()
     assert results == [200] * 12
     assert not [r for r in caplog.records if r.name.startswith("waitress")]
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one CPU: nothing to keep the server to")
+@pytest.mark.parametrize("one_core", ["true", "false"])
+def test_hembas_serve_keeps_every_thread_on_one_cpu_unless_told_not_to(tmp_path, one_core):
+    allowed = os.sched_getaffinity(0)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "HEMBAS_WEB_ONE_CORE": one_core}
+    proc = subprocess.Popen([sys.executable, "-m", "sync.cli", "--data", str(tmp_path / "data"), "serve",
+                             "--host", "127.0.0.1", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:  # serving: waitress's worker threads have started
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and proc.poll() is None, "hembas serve did not start"
+                time.sleep(0.1)
+        threads = [int(t) for t in os.listdir(f"/proc/{proc.pid}/task")]
+        assert len(threads) > 1
+        cpus = {frozenset(os.sched_getaffinity(t)) for t in threads}
+        assert cpus == ({frozenset({max(allowed)})} if one_core == "true" else {frozenset(allowed)})
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
