@@ -188,9 +188,7 @@ class ServeCachedPages:
         value = self._session_cookies.get(header)
         if value is None:
             value = parse_cookie(environ).get(self.cookie) or ""
-            if len(self._session_cookies) >= COOKIE_HEADERS_REMEMBERED:  # many phones, or made-up headers
-                self._session_cookies.clear()
-            self._session_cookies[header] = value
+            remember(self._session_cookies, header, value, COOKIE_HEADERS_REMEMBERED)  # many phones, or made-up headers
         return value
 
     def kept_path(self, environ):
@@ -202,7 +200,13 @@ class ServeCachedPages:
                 endpoint, _ = self.app.url_map.bind_to_environ(environ).match()
             except HTTPException:  # not found, or a redirect to add a slash
                 endpoint = None
-            if len(self._kept_paths) >= PATHS_REMEMBERED:  # crawled or hostile URLs: start again
-                self._kept_paths.clear()
-            kept = self._kept_paths[path] = endpoint in self.endpoints
+            kept = remember(self._kept_paths, path, endpoint in self.endpoints, PATHS_REMEMBERED)  # crawled URLs too
         return kept
+
+
+def remember(memo, key, value, limit):
+    """Put *value* in *memo* for *key*; returns it.  A full memo starts again empty: bounded whatever is sent."""
+    if len(memo) >= limit:
+        memo.clear()
+    memo[key] = value
+    return value
