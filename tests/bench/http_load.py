@@ -174,6 +174,18 @@ def load(port, path, connections, seconds, headers, *, tls=None):
             "p99_ms": 1000 * percentile(latencies, 99), "errors": len(errors)}
 
 
+def side_by_side(page, ceiling, rounds):
+    """Run the loads *page* and *ceiling* (no arguments) in turn, *rounds* times; the pair with the median ratio.
+
+    A shared machine's speed drifts from one few seconds to the next (the
+    same ceiling measured 2,200 and 6,600 req/s minutes apart): a ratio
+    from pairs taken back to back, and the median of them, is not decided
+    by one slow or fast moment.
+    """
+    pairs = sorted(((page(), ceiling()) for _ in range(rounds)), key=lambda pair: pair[0]["rps"] / pair[1]["rps"])
+    return pairs[len(pairs) // 2]
+
+
 CEILING = r"""
 import sys, waitress
 body, ctype, threads, port = open(sys.argv[1], "rb").read(), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])

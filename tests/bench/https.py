@@ -33,14 +33,15 @@ from pathlib import Path
 
 from tls_testing import Nginx, TestCA, free_port
 
-from .http_load import connection, hembas, load, sign_in, start_ceiling, start_server, stop
+from .http_load import connection, hembas, load, side_by_side, sign_in, start_ceiling, start_server, stop
 from .measure import child_env, rss_kb, table
 from .web import CODE, PIN, fetch, prepare
 
 NAME = "hembas.bench"
 ROUNDS = {"full": 30, "smoke": 2}
 RUSH_CONNECTIONS = {"full": (10, 50), "smoke": (2,)}
-RUSH_SECONDS = {"full": 5.0, "smoke": 0.5}
+RUSH_SECONDS = {"full": 3.0, "smoke": 0.5}
+RUSH_ROUNDS = {"full": 3, "smoke": 1}  # each page in turn with its ceiling (side_by_side)
 BENCH_RATE = "100000r/s"  # nginx's per-phone request rate, lifted: one program plays every phone
 
 
@@ -165,8 +166,9 @@ def _rush(workdir, data_dir, pem, https_port, pages, cookie, context, scale):
             front, front_port = start_nginx(workdir / "nginx-ceiling", data_dir, pem, ceiling_port,
                                             request_rate=BENCH_RATE)
             for n in RUSH_CONNECTIONS[scale]:
-                page = load(https_port, path, n, RUSH_SECONDS[scale], {"Cookie": cookie}, tls=tls)
-                static = load(front_port, path, n, RUSH_SECONDS[scale], {}, tls=tls)
+                page, static = side_by_side(
+                    lambda: load(https_port, path, n, RUSH_SECONDS[scale], {"Cookie": cookie}, tls=tls),
+                    lambda: load(front_port, path, n, RUSH_SECONDS[scale], {}, tls=tls), RUSH_ROUNDS[scale])
                 rows.append({"page": name, "bytes": len(body), "connections": n, **page,
                              "ceiling_rps": static["rps"], "ceiling_p99_ms": static["p99_ms"],
                              "ceiling_errors": static["errors"], "ratio": page["rps"] / static["rps"]})

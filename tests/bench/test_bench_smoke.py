@@ -85,3 +85,14 @@ def test_instructions_benchmark_counts_a_page_and_its_ceiling_under_callgrind(tm
     # waitress alone costs some hundred thousand instructions a request; a signed-in, logged page more
     assert 10_000 < row["ceiling_instructions"] < row["instructions"]
     assert 0 < row["ratio"] < 1
+
+
+def test_side_by_side_keeps_the_round_with_the_median_ratio():
+    from bench.http_load import side_by_side
+
+    pages, ceilings = iter([100, 300, 200]), iter([1000, 1000, 400])  # ratios 0.1, 0.3, 0.5 in turn
+    order = []
+    page = lambda: order.append("page") or {"rps": next(pages)}
+    ceiling = lambda: order.append("ceiling") or {"rps": next(ceilings)}
+    assert side_by_side(page, ceiling, 3) == ({"rps": 300}, {"rps": 1000})
+    assert order == ["page", "ceiling"] * 3

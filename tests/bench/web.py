@@ -10,7 +10,9 @@ the first client on that route (``/klient/<id>``, which also appends a
 ``client.open`` audit entry on every request) and Laget idag (``/laget``).
 The same bytes are fetched from a waitress server with the same thread
 count that answers them from memory: the ceiling of the stack.  The ratio
-says how much of the stack's capacity each page leaves.  The "Pi-like"
+says how much of the stack's capacity each page leaves; page and ceiling
+are loaded in turn, three rounds of three seconds, and a row is the round
+with the median ratio (:func:`~bench.http_load.side_by_side`).  The "Pi-like"
 rows pin both servers to one core (``taskset -c 0``), as on a Pi Zero 2 W
 whose one busy core is what the morning rush gets.  Also: start-up to the
 first answer, RSS idle and after load, and the bytes of a first and a
@@ -34,13 +36,14 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-from .http_load import hembas, load, sign_in, start_ceiling, start_server, stop, free_port
+from .http_load import hembas, load, side_by_side, sign_in, start_ceiling, start_server, stop, free_port
 from .measure import REPO_DIR, child_env, rss_kb, table
 
 CONNECTIONS = {"full": (1, 10, 50), "smoke": (1, 2)}
 PI_CONNECTIONS = {"full": (10, 50), "smoke": (2,)}  # the server on one core
 ONE_CORE = ("taskset", "-c", "0")
-SECONDS = {"full": 5.0, "smoke": 0.5}
+SECONDS = {"full": 3.0, "smoke": 0.5}  # each load; ROUNDS of them in turn with the ceiling
+ROUNDS = {"full": 3, "smoke": 1}
 PIN = "482915"
 CODE = "BENCH234"  # the one-time code the benchmark account is created with
 
@@ -131,8 +134,8 @@ def _transfer(conn, cookie):
     return {"first_load_bytes": first, "repeat_load_bytes": repeat, "assets": len(assets), "headers": headers}
 
 
-def compare(port, pages, cookie, threads, workdir, connections, seconds, *, prefix=()):
-    """Each page and its static ceiling at every connection count; returns table rows."""
+def compare(port, pages, cookie, threads, workdir, connections, scale, *, prefix=()):
+    """Each page and its static ceiling at every connection count, in turn (:func:`side_by_side`); returns table rows."""
     rows = []
     for name, (path, body, ctype) in pages.items():
         (workdir / "ceiling.html").write_bytes(body)
@@ -140,8 +143,8 @@ def compare(port, pages, cookie, threads, workdir, connections, seconds, *, pref
                                               prefix=prefix)
         try:
             for n in connections:
-                page = load(port, path, n, seconds, {"Cookie": cookie})
-                static = load(ceiling_port, "/", n, seconds, {})
+                page, static = side_by_side(lambda: load(port, path, n, SECONDS[scale], {"Cookie": cookie}),
+                                            lambda: load(ceiling_port, "/", n, SECONDS[scale], {}), ROUNDS[scale])
                 rows.append({"page": name, "bytes": len(body), "connections": n, **page,
                              "ceiling_rps": static["rps"], "ceiling_p50_ms": static["p50_ms"],
                              "ceiling_p99_ms": static["p99_ms"], "ratio": page["rps"] / static["rps"]})
@@ -171,7 +174,7 @@ def measure(workdir, code, scale, label):
                      (("Idag", "/idag"), ("client card", card), ("Laget idag", "/laget"))}
             cores = "1 (Pi-like)" if prefix else "all"
             rows += [dict(row, code=label, cores=cores) for row in
-                     compare(port, pages, cookie, threads, workdir, connections, SECONDS[scale], prefix=prefix)]
+                     compare(port, pages, cookie, threads, workdir, connections, scale, prefix=prefix)]
             figures["after_load_rss_mb" if not prefix else "after_pi_load_rss_mb"] = rss_kb(server.pid) / 1024
             if not prefix:
                 figures.update(page_bytes(port, cookie))
