@@ -18,6 +18,7 @@ anything is sent.
 """
 
 import datetime as dt
+import json
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
@@ -35,6 +36,7 @@ bp = Blueprint("offline", __name__)
 MARGIN = dt.timedelta(hours=1)  # the saved day is wiped this long after the shift's end
 STATIC = ("hembas.css", "hembas.js", "icon.svg")
 SAVING = "X-Hembas-Save"  # the header of the service worker's fetches for the saved day
+WORKER_TEXTS = "var TEXT = {};"  # the line of static/sw.js that worker() fills with worker_texts()
 
 
 def init_app(app):
@@ -92,9 +94,33 @@ def manifest():
 
 @bp.get("/sw.js")
 def worker():
-    """The service worker, from the root so that its scope is the whole box; checked for updates each visit."""
-    script = (Path(current_app.static_folder) / "sw.js").read_bytes()
+    """The service worker, from the root so that its scope is the whole box; checked for updates each visit.
+
+    Its own texts come from the catalogue like every other text and are written into the script,
+    since the worker shows them when the box does not answer.  The box speaks one language
+    (``[web] language``, not chosen per request), so every phone gets the same script and no
+    ``Vary`` is needed; another language gives other bytes, which the browser's update check installs.
+    """
+    script = (Path(current_app.static_folder) / "sw.js").read_text(encoding="utf-8")
+    script = script.replace(WORKER_TEXTS, f"var TEXT = {json.dumps(worker_texts())};", 1)
     return Response(script, mimetype="text/javascript", headers={"Cache-Control": "no-cache"})
+
+
+def worker_texts():
+    """What the service worker writes itself: a page it has not saved, signing out away from the box,
+    the saved copy's line (``%(time)s`` filled in by the worker) and a refusal without a reason."""
+    return {
+        "lang": current_app.config["BABEL_DEFAULT_LOCALE"],
+        "saved": _("Sparad %(time)s – inte uppdaterad"),
+        "notSavedTitle": _("Inte sparad i telefonen"),
+        "notSaved": _("Hembas svarar inte just nu, och den här sidan är inte sparad i telefonen. "
+                      "Idag och klientkorten på din rutt finns sparade medan passet pågår."),
+        "toToday": _("Till Idag"),
+        "signedOutTitle": _("Utloggad i telefonen"),
+        "signedOut": _("Det som var sparat i telefonen är raderat. Logga ut på basen också när du "
+                       "är tillbaka på wifi."),
+        "refused": _("Hembas tog inte emot det (%(status)s)."),
+    }
 
 
 @bp.get("/offline/dag")

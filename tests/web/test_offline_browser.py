@@ -172,3 +172,25 @@ def test_the_saved_day_is_gone_after_the_shift_and_its_margin(page, context, ser
     page.reload()
     assert "Inte sparad i telefonen" in page.locator("body").inner_text()
     assert not page.evaluate("caches.has('hembas-dag')")
+
+
+def test_an_english_box_s_worker_speaks_english_away_from_the_box(page, context, box, monkeypatch):
+    from webui import create_app
+
+    monkeypatch.setitem(box.config["web"], "language", "en")
+    served = Box(create_app(box=box, test_config={"TESTING": True}))
+    try:
+        page.goto(served.url + "/logga-in")
+        # not wait_for_function: once it has to poll, it evals in the page, which the CSP refuses
+        page.evaluate("""new Promise(function (controlled) {
+          if (navigator.serviceWorker.controller) controlled();
+          navigator.serviceWorker.addEventListener("controllerchange", controlled);
+        })""")
+        leave_the_wifi(served, context)
+        assert page.goto(served.url + "/kontakter").from_service_worker
+        assert "Hembas is not answering right now" in page.locator("body").inner_text()
+        assert page.get_by_role("heading", name="Not saved on the phone").count() == 1
+        assert page.locator("html").get_attribute("lang") == "en"
+    finally:
+        if served.thread.is_alive():
+            served.stop()

@@ -8,6 +8,10 @@
 // idempotency key and are sent, with a fresh CSRF token, as soon as it answers again.
 "use strict";
 
+// What this worker writes itself, in the box's language: webui/offline.py fills this line in from the
+// message catalogue when it serves /sw.js (inside the script, since they are shown when the box is away).
+var TEXT = {};
+
 var DAY = "hembas-dag";
 var RESAVE_MS = 5 * 60 * 1000;  // the whole day again at most this often (each page opened updates its own copy)
 var WRITE = /^\/klient\/[^/]+\/skriv$/;
@@ -105,7 +109,7 @@ function clock(ms) {
 
 async function markedCopy(saved) {
   var html = await saved.text(), at = Number(saved.headers.get("X-Hembas-Saved"));
-  var note = '<p class="saved" role="status">Sparad ' + clock(at) + " – inte uppdaterad</p>";
+  var note = '<p class="saved" role="status">' + TEXT.saved.replace("%(time)s", clock(at)) + "</p>";
   return new Response(html.replace("</header>", "</header>" + note),
                       { headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" } });
 }
@@ -114,10 +118,10 @@ async function plainPage(title, text) {
   var day = await getMeta("day"), css = "";
   var cached = await caches.match("/static/hembas.css", { ignoreSearch: true });
   if (cached) css = '<link rel="stylesheet" href="' + cached.url + '">';
-  var html = '<!doctype html><html lang="sv"><head><meta charset="utf-8"><meta name="viewport" ' +
+  var html = '<!doctype html><html lang="' + TEXT.lang + '"><head><meta charset="utf-8"><meta name="viewport" ' +
     'content="width=device-width,initial-scale=1"><title>' + title + " – Hembas</title>" + css + "</head><body>" +
     '<header><a class="brand" href="/">Hembas</a></header><main><h1>' + title + "</h1><p>" + text + "</p>" +
-    (day ? '<p><a class="button secondary" href="/">Till Idag</a></p>' : "") + "</main></body></html>";
+    (day ? '<p><a class="button secondary" href="/">' + TEXT.toToday + "</a></p>" : "") + "</main></body></html>";
   return new Response(html, { headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" } });
 }
 
@@ -133,9 +137,7 @@ async function page(request) {
     return response;
   } catch (error) {
     if (saved) return markedCopy(saved);
-    return plainPage("Inte sparad i telefonen",
-                     "Hembas svarar inte just nu, och den här sidan är inte sparad i telefonen. " +
-                     "Idag och klientkorten på din rutt finns sparade medan passet pågår.");
+    return plainPage(TEXT.notSavedTitle, TEXT.notSaved);
   }
 }
 
@@ -214,7 +216,7 @@ async function sendWaiting() {
     if (response.status >= 500) return;  // the box has trouble now (full card …): try again later
     var refusal = await response.json().catch(function () { return {}; });
     item.state = "refused";
-    item.reason = refusal.error || "Hembas tog inte emot det (" + response.status + ").";
+    item.reason = refusal.error || TEXT.refused.replace("%(status)s", response.status);
     await keep(item);
   }
 }
@@ -234,9 +236,7 @@ async function signOut(request) {
   await wipeDay();
   await store("outbox", "readwrite", function (s) { return s.clear(); });  // the page asked the carer first
   await tell();
-  return response || plainPage("Utloggad i telefonen",
-                               "Det som var sparat i telefonen är raderat. Logga ut på basen också när du " +
-                               "är tillbaka på wifi.");
+  return response || plainPage(TEXT.signedOutTitle, TEXT.signedOut);
 }
 
 // -- what pages ask ----------------------------------------------------------------------------
