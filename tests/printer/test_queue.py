@@ -110,8 +110,8 @@ def test_an_enrollment_slip_that_arrived_before_a_crash_is_forgotten_on_recovery
     queue = PrintQueue(box)
     job = queue.print_slip("enrollment", ordered_by="s1", name="Ny Person", code="K7Q2-9FXY", url="http://x/e")
     save_preview(box.data_dir, job["id"], b"Engangskod: K7Q2-9FXY")  # sent, then the power went
-    with queue._db.transaction():
-        queue._db.table("jobs").update({"state": "printing"})
+    with queue._store.transaction() as db:
+        db.table("jobs").update({"state": "printing"})
     assert PrintQueue(box).process_once() == 0
     assert queue.jobs()[0]["state"] == "done" and holding(box.data_dir, b"K7Q2-9FXY") == []
 
@@ -182,8 +182,8 @@ def test_preview_job_that_arrived_before_a_crash_is_not_printed_again(box):
     queue = PrintQueue(box)
     queue.print_slip("contacts", ordered_by="s1")
     queue.process_once()
-    with queue._db.transaction():  # what a crash between "sent" and "marked done" leaves behind
-        queue._db.table("jobs").update({"state": "printing"})
+    with queue._store.transaction() as db:  # what a crash between "sent" and "marked done" leaves behind
+        db.table("jobs").update({"state": "printing"})
     assert PrintQueue(box).process_once() == 0
     assert len(preview_jobs(box.data_dir)) == 1 and queue.jobs()[0]["state"] == "done"
 
@@ -191,7 +191,7 @@ def test_preview_job_that_arrived_before_a_crash_is_not_printed_again(box):
 def test_only_one_worker_sends_at_a_time(box):
     queue = PrintQueue(box)
     queue.print_slip("contacts", ordered_by="s1")
-    with queue._worker_lock() as mine:
+    with queue._worker.lock() as mine:
         assert mine
         assert PrintQueue(box).process_once() == 0  # the other "process" finds the lock taken
     assert queue.process_once() == 1

@@ -46,6 +46,7 @@ def test_the_handover_slip_at_half_past_six_has_what_the_night_wrote_for_the_day
     from printer import jobs
     from printer.escpos_reader import TextLine, read
     from printer.queue import PrintQueue
+    from printer.queue_store import QueueStore
     from sync.day.handovers import write_handover
 
     night = box.shifts.shift(TODAY, "natt")
@@ -54,7 +55,7 @@ def test_the_handover_slip_at_half_past_six_has_what_the_night_wrote_for_the_day
     set_clock(box, FOUR_TIMES["06:30"][0])
     job = PrintQueue(box).print_slip("handover", ordered_by="knappen")
     assert job["title"] == f"Överlämning till {SATURDAY} dag"
-    [params] = [j["params"] for j in PrintQueue(box)._all()]
+    [params] = [j["params"] for j in QueueStore(box.data_dir).all()]
     lines = [e.text.strip() for e in read(jobs.render(box, "handover", params)) if isinstance(e, TextLine)]
     assert "Till dagpasset lördag 28 november 2026" in lines and "från nattpasset 27/11" in lines
     assert any("Larmet hos Storgatan 5 gick 03:10" in line for line in lines)
