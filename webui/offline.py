@@ -24,7 +24,7 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from flask.globals import request_ctx
 from flask.sessions import SecureCookieSessionInterface
-from flask_babel import gettext as _
+from flask_babel import get_translations, gettext as _
 
 from .auth import ON_ROUTE, audit_view, csrf_token
 from .sessions import RememberedCookies
@@ -120,6 +120,40 @@ def worker_texts():
         "signedOut": _("Det som var sparat i telefonen är raderat. Logga ut på basen också när du "
                        "är tillbaka på wifi."),
         "refused": _("Hembas tog inte emot det (%(status)s)."),
+    }
+
+
+PLURALS = (("one", 1), ("other", 2))  # a count's forms in Swedish and English (plural=(n != 1))
+
+
+@bp.app_template_global()
+def page_texts():
+    """What static/hembas.js writes on the pages: the phone's outbox, the saved-day line, the sign-out question.
+
+    base.html carries them as a JSON data block (``tojson``; data, not script, so the CSP holds),
+    rendered through the catalogue with the page.  They are not written into hembas.js as into
+    /sw.js: it is a static file cached for a year under a hash of its bytes, and those stay the same
+    whatever the box's language, while the worker needs its texts with no page and no box.  The
+    script fills in ``%(num)d``, ``%(time)s`` and ``%(item)s``, and takes a count's text in the
+    form for one or for more (:data:`PLURALS`, the rule of both catalogues).
+    """
+    catalogue = get_translations()
+    return {
+        "note": _("Anteckning"),
+        "deviation": _("Avvikelse"),
+        "done": _("Utfört"),
+        "notDone": _("Ej utfört"),
+        "waiting": {form: catalogue.ngettext("%(num)d väntar på att skickas", "%(num)d väntar på att skickas", n)
+                    for form, n in PLURALS},
+        "signedOut": _("Du är utloggad på basen. Logga in igen så skickas det som väntar."),
+        "refused": _("Hembas tog inte emot: %(item)s"),
+        "remove": _("Ta bort"),
+        "savedDay": _("Passet är sparat i telefonen (%(time)s)."),
+        "unsent": {form: catalogue.ngettext("%(num)d som du skrivit är inte skickade till Hembas och raderas från "
+                                            "telefonen om du loggar ut. Logga ut ändå?",
+                                            "%(num)d som du skrivit är inte skickade till Hembas och raderas från "
+                                            "telefonen om du loggar ut. Logga ut ändå?", n)
+                   for form, n in PLURALS},
     }
 
 

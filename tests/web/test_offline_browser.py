@@ -194,3 +194,33 @@ def test_an_english_box_s_worker_speaks_english_away_from_the_box(page, context,
     finally:
         if served.thread.is_alive():
             served.stop()
+
+
+def test_an_english_box_s_outbox_speaks_english(page, context, box, accounts, pin, monkeypatch):
+    from webui import create_app
+
+    monkeypatch.setitem(box.config["web"], "language", "en")
+    served = Box(create_app(box=box, test_config={"TESTING": True}))
+    try:
+        page.goto(served.url + "/")
+        page.get_by_label("Your name").fill("Johanna Öhman")
+        page.get_by_label("PIN").fill(pin)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(served.url + "/")
+        assert re.fullmatch(r"The shift is saved on the phone \(\d\d:\d\d\)\.", page.locator(".saved-day").inner_text())
+        leave_the_wifi(served, context)
+        page.locator("ol.list a.big").first.click()
+        page.locator(".saved").wait_for()
+        page.get_by_label("Note or deviation").fill("Written in the car.")
+        page.get_by_role("button", name="Save note").click()
+        page.get_by_text("1 is waiting to be sent").wait_for()
+        assert "Note – " in page.locator("#utkorg").inner_text()
+        asked = []
+        page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+        page.get_by_role("button", name="Sign out").click()
+        assert asked == ["1 thing you wrote has not been sent to Hembas and is deleted from the phone if you sign out. "
+                         "Sign out anyway?"]
+        assert page.get_by_text("1 is waiting to be sent").count() == 1  # still signed in: the carer said no
+    finally:
+        if served.thread.is_alive():
+            served.stop()

@@ -25,10 +25,20 @@ document.querySelectorAll("[data-phone-time]").forEach(function (form) {
   });
   if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
 
+  // What this script writes, in the box's language: the page carries them from the message catalogue
+  // (webui.offline.page_texts), since this file is cached for a year whatever the language.
+  var block = document.getElementById("page-texts"), TEXT = block ? JSON.parse(block.textContent) : {};
+  function say(key, values) {
+    var text = TEXT[key] || "";
+    values = values || {};
+    if (typeof text === "object") text = values.num === 1 ? text.one : text.other;  // as the catalogue: n != 1
+    return text.replace(/%\((\w+)\)[sd]|%%/g, function (match, name) { return name ? String(values[name]) : "%"; });
+  }
+
   var user = document.body.dataset.user || "", mine = [], retry = null, delay = 1000;
   // The online event may come before the box can be reached: while anything waits, try again
   // after 1, 2, 4 … 30 seconds (an attempt away from the wifi fails at once and costs nothing).
-  var kinds = { note: "Anteckning", deviation: "Avvikelse", outcome: "Utfall" };
+  var kinds = { note: say("note"), deviation: say("deviation") };
 
   function el(tag, text, cls) {
     var node = document.createElement(tag);
@@ -37,7 +47,7 @@ document.querySelectorAll("[data-phone-time]").forEach(function (form) {
     return node;
   }
   function describe(item) {
-    var f = item.fields, what = item.fields.kind === "outcome" ? (f.done === "1" ? "Utfört" : "Ej utfört")
+    var f = item.fields, what = item.fields.kind === "outcome" ? (f.done === "1" ? say("done") : say("notDone"))
                                                                : kinds[f.kind] || f.kind;
     var text = f.kind === "outcome" ? f.reason || "" : f.text || "";
     return what + (item.client ? " – " + item.client : "") + (text ? ": " + text : "");
@@ -60,26 +70,26 @@ document.querySelectorAll("[data-phone-time]").forEach(function (form) {
       delay = Math.min(delay * 2, 30000);
     }
     if (waiting.length) {
-      box.append(el("p", waiting.length + " väntar på att skickas", "flash waiting"));
+      box.append(el("p", say("waiting", { num: waiting.length }), "flash waiting"));
       var list = el("ul", "", "list");
       waiting.forEach(function (i) { list.append(el("li", describe(i), "meta")); });
       box.append(list);
     }
     if (state.notice === "signed-out" && waiting.length) {
-      box.append(el("p", "Du är utloggad på basen. Logga in igen så skickas det som väntar.", "flash error"));
+      box.append(el("p", say("signedOut"), "flash error"));
     }
     refused.forEach(function (item) {
       var card = el("div", "", "flash error refused");
-      card.append(el("p", "Hembas tog inte emot: " + describe(item)), el("p", item.reason));
-      var remove = el("button", "Ta bort", "secondary");
+      card.append(el("p", say("refused", { item: describe(item) })), el("p", item.reason));
+      var remove = el("button", say("remove"), "secondary");
       remove.type = "button";
       remove.addEventListener("click", function () { tell({ type: "remove", key: item.key }); });
       card.append(remove);
       box.append(card);
     });
     if (state.saved && state.user === user && !document.querySelector(".saved")) {
-      box.append(el("p", "Passet är sparat i telefonen (" + new Date(state.saved).toLocaleTimeString(
-        "sv-SE", { hour: "2-digit", minute: "2-digit" }) + ").", "meta saved-day"));
+      var at = new Date(state.saved).toLocaleTimeString("sv-SE", { hour: "2-digit", minute: "2-digit" });  // 07:30, as the box
+      box.append(el("p", say("savedDay", { time: at }), "meta saved-day"));
     }
   }
   function tell(message) {
@@ -95,8 +105,7 @@ document.querySelectorAll("[data-phone-time]").forEach(function (form) {
   window.addEventListener("online", function () { delay = 1000; tell({ type: "send" }); });
   document.querySelectorAll("form[action='/logga-ut']").forEach(function (form) {
     form.addEventListener("submit", function (event) {
-      if (mine.length && !window.confirm(mine.length + " som du skrivit är inte skickade till Hembas och " +
-                                         "raderas från telefonen om du loggar ut. Logga ut ändå?")) {
+      if (mine.length && !window.confirm(say("unsent", { num: mine.length }))) {
         event.preventDefault();
       }
     });
