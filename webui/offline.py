@@ -149,7 +149,7 @@ def page_texts():
         "refused": _("Hembas tog inte emot: %(item)s"),
         "remove": _("Ta bort"),
         "savedDay": _("Passet är sparat i telefonen (%(time)s)."),
-        "unsent": {form: catalogue.ngettext("%(num)d som du skrivit är inte skickade till Hembas och raderas från "
+        "unsent": {form: catalogue.ngettext("%(num)d sak som du skrivit är inte skickad till Hembas och raderas från "
                                             "telefonen om du loggar ut. Logga ut ändå?",
                                             "%(num)d som du skrivit är inte skickade till Hembas och raderas från "
                                             "telefonen om du loggar ut. Logga ut ändå?", n)

@@ -61,6 +61,7 @@ def test_the_page_script_speaks_the_box_language(web, box, accounts, monkeypatch
     assert swedish["signedOut"] == "Du är utloggad på basen. Logga in igen så skickas det som väntar."
     assert swedish["savedDay"] == "Passet är sparat i telefonen (%(time)s)." and swedish["done"] == "Utfört"
     assert swedish["unsent"]["other"].endswith("raderas från telefonen om du loggar ut. Logga ut ändå?")
+    assert swedish["unsent"]["one"].startswith("%(num)d sak som du skrivit är inte skickad till")  # one: singular
     monkeypatch.setitem(box.config["web"], "language", "en")
     english_box = make_browser(create_app(box=box))
     assert page_texts(english_box.get("/logga-in").get_data(as_text=True))["waiting"]["one"] == "%(num)d is waiting to be sent"
