@@ -96,3 +96,19 @@ def test_side_by_side_keeps_the_round_with_the_median_ratio():
     ceiling = lambda: order.append("ceiling") or {"rps": next(ceilings)}
     assert side_by_side(page, ceiling, 3) == ({"rps": 300}, {"rps": 1000})
     assert order == ["page", "ceiling"] * 3
+
+
+def test_off_core_keeps_the_load_generator_off_the_pinned_core_and_gives_it_back():
+    import os
+    import threading
+
+    from bench.http_load import off_core
+
+    before = os.sched_getaffinity(0)
+    seen = []
+    with off_core(min(before)):
+        worker = threading.Thread(target=lambda: seen.append(os.sched_getaffinity(0)))  # as load() starts its clients
+        worker.start()
+        worker.join()
+    expected = before - {min(before)} or before  # one CPU: nowhere else to go
+    assert seen == [expected] and os.sched_getaffinity(0) == before

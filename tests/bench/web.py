@@ -14,9 +14,11 @@ says how much of the stack's capacity each page leaves; page and ceiling
 are loaded in turn, three rounds of three seconds, and a row is the round
 with the median ratio (:func:`~bench.http_load.side_by_side`).  The "Pi-like"
 rows pin both servers to one core (``taskset -c 0``), as on a Pi Zero 2 W
-whose one busy core is what the morning rush gets.  Also: start-up to the
-first answer, RSS idle and after load, and the bytes of a first and a
-repeat load of Idag with its static files (compression, caching headers as served).
+whose one busy core is what the morning rush gets, and keep the load
+generator off that core (:func:`~bench.http_load.off_core`): the phones are
+not on the Pi.  Also: start-up to the first answer, RSS idle and after
+load, and the bytes of a first and a repeat load of Idag with its static
+files (compression, caching headers as served).
 
 With ``baseline`` (``make bench BASELINE=/path/to/a/checkout``) the same
 rows are measured for that checkout's server in the same run, so before and
@@ -33,15 +35,16 @@ import json
 import re
 import subprocess
 import time
-from contextlib import closing
+from contextlib import closing, nullcontext
 from pathlib import Path
 
-from .http_load import hembas, load, side_by_side, sign_in, start_ceiling, start_server, stop, free_port
+from .http_load import hembas, load, off_core, side_by_side, sign_in, start_ceiling, start_server, stop, free_port
 from .measure import REPO_DIR, child_env, rss_kb, table
 
 CONNECTIONS = {"full": (1, 10, 50), "smoke": (1, 2)}
 PI_CONNECTIONS = {"full": (10, 50), "smoke": (2,)}  # the server on one core
-ONE_CORE = ("taskset", "-c", "0")
+PI_CORE = 0  # the Pi-like rows' one core; the load generator runs on the others (off_core)
+ONE_CORE = ("taskset", "-c", str(PI_CORE))
 SECONDS = {"full": 3.0, "smoke": 0.5}  # each load; ROUNDS of them in turn with the ceiling
 ROUNDS = {"full": 3, "smoke": 1}
 PIN = "482915"
@@ -173,8 +176,9 @@ def measure(workdir, code, scale, label):
             pages = {name: (path, *fetch(port, path, {"Cookie": cookie})) for name, path in
                      (("Idag", "/idag"), ("client card", card), ("Laget idag", "/laget"))}
             cores = "1 (Pi-like)" if prefix else "all"
-            rows += [dict(row, code=label, cores=cores) for row in
-                     compare(port, pages, cookie, threads, workdir, connections, scale, prefix=prefix)]
+            with off_core(PI_CORE) if prefix else nullcontext():
+                rows += [dict(row, code=label, cores=cores) for row in
+                         compare(port, pages, cookie, threads, workdir, connections, scale, prefix=prefix)]
             figures["after_load_rss_mb" if not prefix else "after_pi_load_rss_mb"] = rss_kb(server.pid) / 1024
             if not prefix:
                 figures.update(page_bytes(port, cookie))
