@@ -3,7 +3,8 @@
 The load generator is plain threads + ``http.client`` keep-alive
 connections: no extra dependency, and the same code measures ``hembas
 serve`` and the static ceiling, so their ratio is fair even though the
-generator shares the cores with the server.
+generator shares the machine with the server (:func:`off_core` keeps it
+off a server pinned to one core).
 """
 
 import contextlib
@@ -197,10 +198,10 @@ def off_core(core):
 def side_by_side(page, ceiling, rounds):
     """Run the loads *page* and *ceiling* (no arguments) in turn, *rounds* times; the pair with the median ratio.
 
-    A shared machine's speed drifts from one few seconds to the next (the
-    same ceiling measured 2,200 and 6,600 req/s minutes apart): a ratio
-    from pairs taken back to back, and the median of them, is not decided
-    by one slow or fast moment.
+    A shared machine's speed drifts within minutes (the same ceiling
+    measured 2,200 and 6,600 req/s minutes apart): a ratio from pairs taken
+    back to back, and the median of them, is not decided by one slow or
+    fast moment.
     """
     pairs = sorted(((page(), ceiling()) for _ in range(rounds)), key=lambda pair: pair[0]["rps"] / pair[1]["rps"])
     return pairs[len(pairs) // 2]
