@@ -30,7 +30,7 @@ import secrets
 
 from ..errors import HembasError
 from ..plan.model import MAX_WINDOW_MINUTES, SHIFTS, Visit, Window
-from ..plan.validate import FieldChecker  # the plan's own text rules: length, control characters, personnummer
+from ..plan.fields import FieldChecker  # the plan's own text rules: length, control characters, personnummer
 from ..store.records import DAY_KINDS
 from .team_day import SUBSTITUTE_ROLE
 from .timing import Timing, shift_span, window_text

@@ -30,7 +30,7 @@ from ..network.push import KIND as JOURNAL_KIND
 from ..network.push import read_batch_payload
 from ..network.signing import as_verify_key, encode_key, key_id, read_header, verify
 from ..store.database import atomic_write_bytes, encode_json, fsync_dir
-from ..plan.validate import ID_RE
+from ..plan.fields import ID_RE
 
 logger = logging.getLogger(__name__)
 

@@ -6,17 +6,19 @@ the export::
 
     visits[12].client_id: okänd klient "c99"
 
-The limits (sizes, lengths, counts) keep a broken or hostile file from
-exhausting the memory of a small box.  Fields that look like Swedish personal
-identity numbers are refused: the mirror must never hold them.
+These are the rules of the document as a whole: its size and counts, its
+period, unique ids and the references between sections.  The size and counts
+keep a broken or hostile file from exhausting the memory of a small box.  Each
+value is checked by :class:`sync.plan.fields.FieldChecker`, which also refuses
+anything that looks like a Swedish personal identity number: the mirror must
+never hold one.
 """
 
 import datetime as dt
 import json
-import re
 
 from ..errors import PlanInvalid
-from .personnummer import FORBIDDEN_KEYS, looks_like_personnummer
+from .fields import TIME_RE, FieldChecker
 from .model import FORMAT, MAX_WINDOW_MINUTES, SHIFTS, Client, Contact, Plan, Staff, Team, Visit, Window
 
 # Sized for a Pi Zero 2 W (512 MB): importing costs about 3.7 KB per visit, so the
@@ -27,112 +29,6 @@ MAX_CLIENTS = 1_000
 MAX_VISITS = 25_000
 MAX_CONTACTS = 100
 MAX_WINDOW_DAYS = 62
-MAX_PROBLEMS = 200
-
-ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
-PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()\-]{2,24}$")
-TIME_RE = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
-
-# Required and optional fields of each object; docs/plan-format.schema.json must agree (a test checks).
-FIELDS = {
-    "plan": (("format", "team", "generated_at", "valid_from", "valid_to", "staff", "clients", "visits"),
-             ("contacts",)),
-    "team": (("id", "name"), ("base",)),
-    "staff": (("id", "name", "role"), ("phone",)),
-    "client": (("id", "name", "address"), ("area", "entry", "phone", "contacts", "alerts", "notes")),
-    "contact": (("name", "phone"), ("relation",)),
-    "visit": (("id", "client_id", "date", "shift", "tasks"), ("window", "staff_ids", "note", "order")),
-    "window": (("start", "end"), ()),
-}
-
-# Field name -> longest accepted string.  Sized for real exports (a task instruction of a few
-# hundred characters, a client note of a few thousand), not to judge the prose: the layout wraps
-# it, and MAX_FILE_BYTES and the counts above bound memory whatever the fields hold.
-# docs/plan-format.schema.json repeats these (a test checks).
-LIMITS = {
-    "id": 64, "name": 100, "base": 100, "role": 60, "phone": 25, "address": 200,
-    "area": 100, "entry": 1000, "relation": 60, "alert": 500, "notes": 8000,
-    "task": 500, "note": 4000,
-}
-
-
-class FieldChecker:
-    """Collects problems while walking one document; the day's changes check their texts with it too."""
-
-    def __init__(self):
-        self.problems = []
-
-    def fail(self, where, message):
-        if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(f"{where}: {message}")
-
-    def obj(self, value, where, kind):
-        required, optional = FIELDS[kind]
-        if not isinstance(value, dict):
-            self.fail(where, "ska vara ett objekt")
-            return None
-        for key in value:
-            key = key.encode("utf-8", "replace").decode()  # a lone surrogate must not break the report
-            if key.lower() in FORBIDDEN_KEYS:
-                self.fail(f"{where}.{key}", "personnummer får inte finnas i planen")
-            elif key not in required and key not in optional:
-                self.fail(f"{where}.{key}", "okänt fält")
-        for key in required:
-            if key not in value:
-                self.fail(f"{where}.{key}", "saknas")
-        return value
-
-    def text(self, value, where, limit_key, *, required=True, pattern=None, sensitive_check=True):
-        if value is None or value == "":
-            if required:
-                self.fail(where, "saknas" if value is None else "får inte vara tom")
-            return ""
-        if not isinstance(value, str):
-            self.fail(where, "ska vara text")
-            return ""
-        value = value.strip()
-        if len(value) > LIMITS[limit_key]:
-            self.fail(where, f"för lång ({len(value)} tecken, högst {LIMITS[limit_key]})")
-            return ""
-        if any(ord(c) < 32 and c not in "\n\t" or 0xD800 <= ord(c) <= 0xDFFF for c in value):
-            self.fail(where, "innehåller styrtecken eller ogiltiga tecken")
-            return ""
-        if pattern is not None and not pattern.match(value):
-            self.fail(where, f"ogiltigt värde {json.dumps(value[:40], ensure_ascii=False)}")
-            return ""
-        if sensitive_check and looks_like_personnummer(value):
-            self.fail(where, "ser ut som ett personnummer, som inte får finnas i planen")
-            return ""
-        return value
-
-    def phone(self, value, where, required=False):
-        return self.text(value, where, "phone", required=required, pattern=PHONE_RE, sensitive_check=False)
-
-    def ident(self, value, where):
-        return self.text(value, where, "id", pattern=ID_RE, sensitive_check=False)
-
-    def items(self, value, where, limit, *, required=True):
-        if value is None and not required:
-            return []
-        if not isinstance(value, list):
-            self.fail(where, "ska vara en lista")
-            return []
-        if len(value) > limit:
-            self.fail(where, f"för många ({len(value)}, högst {limit})")
-            return []
-        return value
-
-    def date(self, value, where):
-        if not isinstance(value, str):
-            self.fail(where, "ska vara ett datum ÅÅÅÅ-MM-DD")
-            return None
-        try:
-            if len(value) == 10:
-                return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-        self.fail(where, f"ogiltigt datum {json.dumps(value[:20], ensure_ascii=False)}")
-        return None
 
 
 def load_document(raw):

@@ -177,7 +177,7 @@ def test_json_schema_names_the_same_fields_as_the_validator():
     import json
     from pathlib import Path
 
-    from sync.plan.validate import FIELDS
+    from sync.plan.fields import FIELDS
 
     schema = json.loads((Path(__file__).parents[2] / "docs" / "plan-format.schema.json").read_text())
     objects = {"plan": schema, **schema["$defs"]}
@@ -191,7 +191,7 @@ def test_the_schema_has_the_validators_length_limits():
     import json
     from pathlib import Path
 
-    from sync.plan.validate import LIMITS
+    from sync.plan.fields import LIMITS
 
     schema = json.loads((Path(__file__).parents[2] / "docs" / "plan-format.schema.json").read_text())
     defs = schema["$defs"]
