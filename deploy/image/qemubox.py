@@ -15,6 +15,7 @@ with the test CA's certificate (https_check.py) — and checks that the
 uplink does not.
 """
 
+import json
 import re
 import socket
 import struct
@@ -33,6 +34,7 @@ SERIAL = "00000000c0ffee42"       # the board's serial number, as the Pi firmwar
 # under emulation systemd's start-up alone can take longer than that between two pings).
 EMULATED_BOARD = " console=ttyAMA0 systemd.watchdog_sec=120"
 BOOT_PARTITION, DATA_PARTITION = 1, 4
+BOOT_TIMEOUT = 15 * 60            # a boot under emulation, to the web UI, at the most
 
 
 def free_port():
@@ -181,12 +183,28 @@ class Box:
 
     # -- talking to it ------------------------------------------------------------------
 
-    def ssh(self, command, *, port=None, timeout=300):
-        return subprocess.run(
-            ["ssh", "-i", str(self.key), "-p", str(port or self.ports["ssh"]), "-o", "StrictHostKeyChecking=no",
-             "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "ConnectTimeout=15",
-             "-o", "LogLevel=ERROR", "tekniker@127.0.0.1", command],
-            capture_output=True, text=True, timeout=timeout)
+    def ssh_options(self):
+        """ssh's arguments to reach the box as the technician (the test's key, no host key kept)."""
+        return ["-i", str(self.key), "-p", str(self.ports["ssh"]), "-o", "StrictHostKeyChecking=no",
+                "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "ConnectTimeout=15",
+                "-o", "LogLevel=ERROR", "tekniker@127.0.0.1"]
+
+    def ssh(self, command, *, input=None, timeout=300):
+        """Run *command* on the box: ``(succeeded, output)``, stdout and stderr together, stripped.
+
+        *input* (bytes) is the command's standard input: how the test writes a file onto the box.
+        """
+        result = subprocess.run(["ssh", *self.ssh_options(), command], input=input, capture_output=True,
+                                timeout=timeout)
+        return result.returncode == 0, (result.stdout + result.stderr).decode("utf-8", "replace").strip()
+
+    def ssh_json(self, command):
+        """What *command* on the box prints, as JSON ({} when it fails)."""
+        ok, out = self.ssh(command)
+        try:
+            return json.loads(out) if ok else {}
+        except ValueError:
+            return {}
 
     def keep_on(self):
         """Power on again if the box went off by itself (a Pi restarts after its watchdog fires)."""
@@ -199,7 +217,7 @@ class Box:
         while time.monotonic() < deadline:
             self.keep_on()
             try:
-                if self.ssh("true", timeout=60).returncode == 0:
+                if self.ssh("true", timeout=60)[0]:
                     return True
             except subprocess.TimeoutExpired:
                 pass
@@ -270,6 +288,17 @@ class Box:
     def unplug_stick(self, name):
         self._monitor(f"device_del {name}")
         time.sleep(3)
+
+
+def wait_for(predicate, timeout, every=5):
+    """The first true value *predicate* returns within *timeout* seconds, asked every *every*; else None."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(every)
+    return None
 
 
 def make_stick(path, files, *, size_mb=None, folders=()):
