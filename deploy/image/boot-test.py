@@ -45,8 +45,8 @@ from pathlib import Path
 
 import https_check
 import update_check
-from qemubox import (BOOT_TIMEOUT, Box, copy_card, make_stick, partition, read_boot_file, stick_listing, wait_for,
-                     write_boot_file)
+from cards import DATA_PARTITION, copy_card, make_stick, partition, read_boot_file, stick_listing, write_boot_file
+from qemubox import BOOT_TIMEOUT, Box, wait_for
 
 from nacl.signing import SigningKey
 
@@ -151,7 +151,7 @@ def first_boot(run, box, hub):
     disk, data = (int(n) for n in sizes.split()) if ok else (0, 0)
     ok, crypt = box.ssh("sudo cryptsetup status hembasdata; findmnt -no SOURCE /data")
     run.check("data partition grown to the card and encrypted",
-              data > disk - partition(box.image, 4)[0] - (8 << 20) and "adiantum" in crypt
+              data > disk - partition(box.image, DATA_PARTITION)[0] - (8 << 20) and "adiantum" in crypt
               and "/dev/mapper/hembasdata" in crypt, disk_bytes=disk, data_bytes=data,
               cipher=[line.strip() for line in crypt.splitlines() if "cipher" in line])
     ok, out = box.ssh("cat /sys/class/watchdog/watchdog0/state /sys/class/watchdog/watchdog0/identity; "
@@ -250,7 +250,7 @@ def card_afterwards(run, image):
     run.check("secrets gone from the boot partition", left and PASSPHRASE not in left and CODE not in left)
     run.check("hembas-FEL.txt gone once the settings were applied", read_boot_file(image, "hembas-FEL.txt") is None)
     run.check("certificate key gone from the boot partition", read_boot_file(image, "hembas.key") is None)
-    offset, size = partition(image, 4)
+    offset, size = partition(image, DATA_PARTITION)
     found = []
     with open(image, "rb") as f:
         f.seek(offset)
@@ -281,11 +281,7 @@ def main():
         public_key = key.with_suffix(".pub").read_text().strip()
         hub_store = HubStore(work / "hub")
         hub = hub_store.keygen()
-        with tempfile.NamedTemporaryFile() as f:
-            f.write(settings(public_key=public_key, hub=hub, team=False))
-            f.flush()
-            subprocess.run(["mcopy", "-o", "-i", f"{image}@@{partition(image, 1)[0]}", f.name, "::hembas.toml"],
-                           check=True)
+        write_boot_file(image, "hembas.toml", settings(public_key=public_key, hub=hub, team=False))
         ca, crt, tls_key = https_check.make_certificate(work)  # the municipality's files, beside the settings
         for path in (crt, tls_key):
             write_boot_file(image, path.name, path.read_bytes())

@@ -1,4 +1,4 @@
-"""An emulated Hembas box for the boot test: the card, the Pi firmware's part, qemu, SSH, USB.
+"""An emulated Hembas box for the boot test: the Pi firmware's part, qemu, SSH, HTTP, USB (the card: cards.py).
 
 qemu-system-aarch64 ``-M virt`` has no Raspberry Pi firmware, so :class:`Box`
 plays the firmware's one job exactly as documented: read ``config.txt`` and
@@ -16,24 +16,21 @@ uplink does not.
 """
 
 import json
-import re
 import socket
-import struct
 import subprocess
-import tempfile
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import https_check
+from cards import firmware_prefix, read_boot_file
 
 SERIAL = "00000000c0ffee42"       # the board's serial number, as the Pi firmware puts it in the DT
 # What the emulated board adds to the card's cmdline.txt: its serial console, and a watchdog
 # timeout for a machine 20-odd times slower than a Pi (the image's own 15 s is for the Pi:
 # under emulation systemd's start-up alone can take longer than that between two pings).
 EMULATED_BOARD = " console=ttyAMA0 systemd.watchdog_sec=120"
-BOOT_PARTITION, DATA_PARTITION = 1, 4
 BOOT_TIMEOUT = 15 * 60            # a boot under emulation, to the web UI, at the most
 
 
@@ -41,42 +38,6 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def partition(image, number):
-    """``(offset, size)`` in bytes of MBR partition *number* (1-based)."""
-    with open(image, "rb") as f:
-        mbr = f.read(512)
-    entry = mbr[446 + 16 * (number - 1):446 + 16 * number]
-    start, sectors = struct.unpack("<II", entry[8:16])
-    return start * 512, sectors * 512
-
-
-def fat(image):
-    """The mtools address of the card's boot partition."""
-    return f"{image}@@{partition(image, BOOT_PARTITION)[0]}"
-
-
-def read_boot_file(image, name):
-    result = subprocess.run(["mtype", "-i", fat(image), f"::{name}"], capture_output=True)
-    return result.stdout if result.returncode == 0 else None
-
-
-def write_boot_file(image, name, data):
-    with tempfile.NamedTemporaryFile() as f:
-        f.write(data)
-        f.flush()
-        subprocess.run(["mcopy", "-o", "-i", fat(image), f.name, f"::{name}"], check=True)
-
-
-def firmware_prefix(image):
-    """What the Pi firmware boots: config.txt's os_prefix, overridden by the included slot.txt."""
-    prefix = ""
-    for name in ("config.txt", "slot.txt"):
-        text = (read_boot_file(image, name) or b"").decode("ascii", "replace")
-        for value in re.findall(r"^os_prefix=(\S*)$", text, re.M):
-            prefix = value
-    return prefix
 
 
 class Box:
@@ -299,27 +260,3 @@ def wait_for(predicate, timeout, every=5):
             return value
         time.sleep(every)
     return None
-
-
-def make_stick(path, files, *, size_mb=None, folders=()):
-    """A FAT USB stick image holding *files* ({name: local path}) and empty *folders*."""
-    needed = sum(Path(p).stat().st_size for p in files.values()) // (1 << 20)
-    size = size_mb or max(64, needed + 64)
-    subprocess.run(["truncate", "-s", f"{size}M", str(path)], check=True)
-    subprocess.run(["mkfs.vfat", "-F", "32", "-n", "STICKA", str(path)], check=True, capture_output=True)
-    for folder in folders:
-        subprocess.run(["mmd", "-i", str(path), f"::{folder}"], check=True)
-    for name, source in files.items():
-        subprocess.run(["mcopy", "-i", str(path), str(source), f"::{name}"], check=True)
-    return path
-
-
-def stick_listing(path, folder=""):
-    return subprocess.run(["mdir", "-b", "-i", str(path), f"::{folder}"], capture_output=True, text=True).stdout
-
-
-def copy_card(source, target, *, size_gb):
-    """The card for this test: the image, on a bigger (sparse) card so the data partition can grow."""
-    subprocess.run(["cp", "--sparse=always", str(source), str(target)], check=True)
-    subprocess.run(["truncate", "-s", f"{size_gb}G", str(target)], check=True)
-    return target

@@ -18,7 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from qemubox import BOOT_TIMEOUT, make_stick, wait_for
+from cards import make_stick
+from qemubox import BOOT_TIMEOUT, wait_for
 
 from deploy.bundle import pack
 
