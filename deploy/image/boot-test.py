@@ -130,8 +130,8 @@ def first_boot(run, box, hub):
               and "\n" not in text.replace("\r\n", ""), first_lines=text.splitlines()[:6])
     ok, out = box.ssh("systemctl show -p ExecMainStatus --value hembas-provision.service")
     run.check("broken settings: hembas provision exits non-zero", out.strip() == "1", exit_status=out.strip())
-    lights = wait_for(lambda: "gul blinkar snabbt" in box.ssh("sudo hembas firmware status")[1] and
-                      box.ssh("sudo hembas firmware status")[1], 120)
+    lights = wait_for(lambda: "gul blinkar snabbt" in (shown := box.ssh("sudo hembas firmware status")[1]) and shown,
+                      120)
     run.check("broken settings: the lights show the setup pattern", bool(lights), lights=lights)
     ok, out = box.ssh("sudo hembas print status")
     run.check("broken settings: the status slip went to the printer", "Statuslapp" in out, queue=out[-300:])
