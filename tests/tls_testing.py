@@ -92,15 +92,23 @@ class Nginx:
                     time.sleep(0.05)
 
     def workers(self):
-        """The pids of the master's workers (its children, as the kernel lists them)."""
-        master = self.process.pid
-        return set(Path(f"/proc/{master}/task/{master}/children").read_text().split())
+        """The pids of the master's children (its workers), read from /proc."""
+        master = str(self.process.pid)
+        found = set()
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # the process ended while we looked
+            if fields[1] == master:
+                found.add(stat.parent.name)
+        return found
 
     def reload(self, timeout=30):
         """``nginx -s reload``, then wait until the master has started new workers.
 
-        On a loaded machine one reload signal has been seen to leave the old certificate served
-        for more than ten seconds; if no new worker starts within 3 s, the signal is sent again.
+        On a loaded machine one reload signal has been seen to leave the old worker serving
+        for more than ten seconds, with no new worker started; the signal is sent again then.
         """
         old = self.workers()
         deadline = time.monotonic() + timeout

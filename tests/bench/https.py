@@ -129,7 +129,9 @@ def run(workdir, *, scale="full", rounds=None):
                 times[name]["repeat"].append(_load(target, ctx, cookie, with_assets=False))
         rows = [{"way": name, **{key: statistics.median(values) for key, values in figures.items()}}
                 for name, figures in times.items()]
-        nginx_kb = {"master": rss_kb(nginx.process.pid), "worker": sum(rss_kb(int(w)) for w in nginx.workers())}
+        master = nginx.process.pid
+        workers = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        nginx_kb = {"master": rss_kb(master), "worker": sum(rss_kb(int(w)) for w in workers)}
         nginx.stop()
         nginx, https_port = start_nginx(workdir / "nginx", data_dir, store.path, port, request_rate=BENCH_RATE)
         pages = {name: (path, *fetch(port, path, {"Cookie": cookie}))
